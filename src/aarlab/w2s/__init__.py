@@ -1,0 +1,1 @@
+"""The weak-to-strong testbed: datasets, features, bundle, training, methods, PGR."""
