@@ -131,3 +131,23 @@ def write_bundle(
             meta.feature_dims[backend] = int(arr.shape[1])
     (out / "meta.json").write_text(meta.model_dump_json(indent=2))
     return Bundle(out)
+
+
+def subset_bundle(bundle: Bundle, out: Path, train_idx: np.ndarray, test_idx: np.ndarray, tag: str) -> Bundle:
+    """A new bundle whose strong_train and test are subsets of `bundle`'s strong_train.
+
+    Used for label-free diagnostics: hold back a slice of strong_train, train on the rest and
+    compare predictions on the slice with the teacher's labels there.
+    """
+    src = bundle.texts("strong_train")
+    texts = {"strong_train": [src[i] for i in train_idx], "test": [src[i] for i in test_idx]}
+    soft = np.asarray(bundle.weak_soft("strong_train"))
+    weak = {"strong_train": soft[train_idx], "test": soft[test_idx]}
+    feats = {}
+    for b in bundle.backends:
+        x = np.asarray(bundle.features("strong_train", b))
+        feats[b] = {"strong_train": x[train_idx], "test": x[test_idx]}
+    meta = bundle.meta.model_copy(deep=True)
+    meta.sizes = {"strong_train": len(train_idx), "test": len(test_idx)}
+    meta.ablation = tag
+    return write_bundle(out, meta, texts, feats, weak)

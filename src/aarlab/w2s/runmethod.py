@@ -1,0 +1,84 @@
+"""Run a method directory on a bundle over seeds, with label-free diagnostics.
+
+    python -m aarlab.w2s.runmethod METHOD_DIR --bundle /bundle --seeds 0 1 2 --out preds.npy
+
+Writes the mean test predictions over seeds to --out (and per-seed ones to --out-all) and
+prints one JSON line of diagnostics. Nothing here reads a label: this runs inside sandboxes.
+A broken method prints {"error": ...} and exits 1, with the traceback on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+from aarlab.w2s.bundle import Bundle, subset_bundle
+from aarlab.w2s.methods import MethodError, check_predictions, load_method_file
+
+
+def agreement(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.mean((np.asarray(a) >= 0.5) == (np.asarray(b) >= 0.5)))
+
+
+def run(method_dir: Path, bundle: Bundle, seeds: list[int], holdout: float) -> tuple[np.ndarray, dict[str, object]]:
+    fn = load_method_file(method_dir)
+    t0 = time.perf_counter()
+    preds = np.stack([check_predictions(fn(bundle, s), bundle.n_test) for s in seeds])  # (seeds, n_test)
+    mean = preds.mean(axis=0)
+    diag: dict[str, object] = {
+        "n_test": bundle.n_test,
+        "seeds": seeds,
+        "seconds": round(time.perf_counter() - t0, 3),
+        "positive_rate": round(float((mean >= 0.5).mean()), 4),
+        "weak_agreement_test": round(agreement(mean, bundle.weak_soft("test")), 4),
+        "seed_agreement": round(float(np.mean([agreement(preds[0], p) for p in preds[1:]])) if len(seeds) > 1 else 1.0, 4),
+    }
+    if holdout > 0:
+        # hold back a slice of strong_train; agreement with the teacher there is a label-free
+        # proxy (it rewards copying the teacher too, so read it beside weak_agreement_test)
+        n = bundle.n("strong_train")
+        perm = np.random.default_rng(12345).permutation(n)
+        k = max(1, int(holdout * n))
+        with tempfile.TemporaryDirectory() as tmp:
+            sub = subset_bundle(bundle, Path(tmp) / "b", np.sort(perm[k:]), np.sort(perm[:k]), "holdout")
+            p = check_predictions(fn(sub, seeds[0]), sub.n_test)
+            diag["holdout_weak_agreement"] = round(agreement(p, sub.weak_soft("test")), 4)
+    return mean, diag | {"_per_seed": preds}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m aarlab.w2s.runmethod", description=__doc__.split("\n")[1])
+    ap.add_argument("method_dir", type=Path)
+    ap.add_argument("--bundle", type=Path, default=Path("/bundle"))
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0])
+    ap.add_argument("--out", type=Path, default=None, help="mean predictions (.npy)")
+    ap.add_argument("--out-all", type=Path, default=None, help="per-seed predictions (.npy)")
+    ap.add_argument("--holdout", type=float, default=0.0, help="share of strong_train held back")
+    args = ap.parse_args(argv)
+    try:
+        mean, diag = run(args.method_dir, Bundle(args.bundle), args.seeds, args.holdout)
+    except MethodError as e:
+        print(json.dumps({"error": str(e)}))
+        return 1
+    except Exception as e:  # the method itself raised: the researcher's bug, reported to it
+        traceback.print_exc()
+        print(json.dumps({"error": f"{type(e).__name__}: {e}"}))
+        return 1
+    per_seed = diag.pop("_per_seed")
+    if args.out:
+        np.save(args.out, mean.astype(np.float32))
+    if args.out_all:
+        np.save(args.out_all, np.asarray(per_seed, dtype=np.float32))
+    print(json.dumps(diag))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
