@@ -15,8 +15,9 @@ from aarlab.settings import get_settings
 from aarlab.w2s.baselines import BaselineTable, baseline_table
 from aarlab.w2s.datasets import DatasetError
 from aarlab.w2s.methods import BASELINES
-from aarlab.w2s.prepare import PrepareConfig, Task, prepare, task_for
+from aarlab.w2s.prepare import PrepareConfig, prepare, task_for
 from aarlab.w2s.split import SplitConfig
+from aarlab.w2s.task import Task
 
 console = Console()
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from aarlab.w2s.experiment import SeedResult, code_hash, evaluate
 from aarlab.w2s.methods import BASELINES, get_method
 from aarlab.w2s.pgr import Summary, summarize
-from aarlab.w2s.prepare import Task
+from aarlab.w2s.task import Task
 
 W2S_DIR = Path(__file__).parent
 

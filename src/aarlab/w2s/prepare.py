@@ -16,11 +16,12 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from aarlab.w2s.answer_key import AnswerKey, AnswerKeyMeta, SeedBaseline
-from aarlab.w2s.bundle import Bundle, BundleMeta, write_bundle
+from aarlab.w2s.bundle import BundleMeta, write_bundle
 from aarlab.w2s.datasets import Example, get_dataset
 from aarlab.w2s.features import featurize
 from aarlab.w2s.pgr import accuracy
 from aarlab.w2s.split import SPLIT_NAMES, SplitConfig, make_splits
+from aarlab.w2s.task import Task
 from aarlab.w2s.train import StudentConfig, fit_predict_student, teacher_proba, train_teacher
 
 PREPARE_SCHEMA_VERSION = 1
@@ -38,39 +39,6 @@ class PrepareConfig(BaseModel):
     baseline_seeds: int = 5
     teacher_c: float = 1.0
     student: StudentConfig = Field(default_factory=StudentConfig)
-
-
-class Task(BaseModel):
-    """Where a prepared task lives."""
-
-    task_id: str
-    root: Path
-
-    @property
-    def bundle_dir(self) -> Path:
-        return self.root / "bundle"
-
-    @property
-    def key_dir(self) -> Path:
-        return self.root / "key"
-
-    @property
-    def results_dir(self) -> Path:
-        return self.root / "results"
-
-    @property
-    def config(self) -> PrepareConfig:
-        return PrepareConfig.model_validate_json((self.root / "config.json").read_text())
-
-    def bundle(self) -> Bundle:
-        return Bundle(self.bundle_dir)
-
-    def key(self) -> AnswerKey:
-        return AnswerKey.load(self.key_dir)
-
-    @property
-    def ready(self) -> bool:
-        return (self.bundle_dir / "meta.json").exists() and (self.key_dir / "key.json").exists()
 
 
 def content_hash(examples: list[Example]) -> str:

@@ -62,7 +62,7 @@ class Student(torch.nn.Module):
     @torch.no_grad()
     def proba(self, x: np.ndarray) -> np.ndarray:
         self.eval()
-        return torch.sigmoid(self(torch.from_numpy(np.asarray(x, np.float32)))).numpy()
+        return torch.sigmoid(self(torch.from_numpy(np.array(x, np.float32)))).numpy()
 
 
 def train_student(
@@ -76,9 +76,9 @@ def train_student(
     cfg = cfg or StudentConfig()
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
-    xt = torch.from_numpy(np.asarray(x, dtype=np.float32))
-    tt = torch.from_numpy(np.asarray(target, dtype=np.float32))
-    wt = None if weight is None else torch.from_numpy(np.asarray(weight, dtype=np.float32))
+    xt = torch.from_numpy(np.array(x, dtype=np.float32))  # a copy: memmaps are read-only
+    tt = torch.from_numpy(np.array(target, dtype=np.float32))
+    wt = None if weight is None else torch.from_numpy(np.array(weight, dtype=np.float32))
     mu, sd = _stats(np.asarray(x))
     model = Student(xt.shape[1], cfg, mu, sd)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)

@@ -1,0 +1,1 @@
+"""Researchers: one loop and one tool set, several kinds (builtin, anthropic, openai, hacker)."""
