@@ -59,6 +59,41 @@ class ResearcherOutcome(BaseModel):
     usd: float = 0.0
 
 
+class ResearcherStatus(BaseModel):
+    """What the live view and the dashboard show; written to ctx.status_file after each step."""
+
+    schema_version: int = CONTEXT_SCHEMA_VERSION
+    name: str
+    state: str = "idle"  # thinking | running | submitting | idle | finished | crashed
+    activity: str = ""
+    direction: str | None = None
+    experiments: int = 0
+    submissions: int = 0
+    submissions_left: int | None = None
+    best_public_pgr: float | None = None
+    tokens_in: int = 0
+    tokens_out: int = 0
+    usd: float = 0.0
+    updated: float = 0.0  # unix time
+
+
+def write_status(ctx: ResearcherContext, status: ResearcherStatus) -> None:
+    """Atomically replace the status file (readers never see half a file)."""
+    import time
+
+    status.updated = time.time()
+    tmp = ctx.status_file.with_suffix(".tmp")
+    tmp.write_text(status.model_dump_json())
+    tmp.replace(ctx.status_file)
+
+
+def read_status(path: Path) -> ResearcherStatus | None:
+    try:
+        return ResearcherStatus.model_validate_json(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
 class Researcher(Protocol):
     def run(self, ctx: ResearcherContext, should_stop: Callable[[], bool]) -> ResearcherOutcome: ...
 

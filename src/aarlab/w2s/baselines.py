@@ -48,12 +48,13 @@ def baseline_table(
     seeds: Sequence[int],
     methods: Sequence[str] = BASELINES,
     on_seed: Callable[[SeedResult], None] | None = None,
+    part: str = "all",
 ) -> BaselineTable:
     bundle, key = task.bundle(), task.key()
     cache = task.results_dir / f"baselines-{baseline_code_hash()}"
     rows, ceilings = [], None
     for name in methods:
-        res = evaluate(name, get_method(name), bundle, key, seeds, "all", cache, on_seed)
+        res = evaluate(name, get_method(name), bundle, key, seeds, part, cache, on_seed)
         ceilings = [r.ceiling_acc for r in res]
         rows.append(MethodRow(
             method=name, accuracy=summarize([r.accuracy for r in res]),
@@ -62,6 +63,6 @@ def baseline_table(
     cfg = task.config
     return BaselineTable(
         task_id=task.task_id, dataset=cfg.dataset, weak=cfg.weak, strong=cfg.strong,
-        seeds=list(seeds), weak_acc=key.weak_acc("all"), ceiling_acc=summarize(ceilings or []),
+        seeds=list(seeds), weak_acc=key.weak_acc(part), ceiling_acc=summarize(ceilings or []),
         rows=rows,
     )

@@ -1,0 +1,80 @@
+"""The embedded hub: a uvicorn subprocess on a Unix socket (for sandboxes) and loopback TCP.
+
+A subprocess rather than a thread, so that a researcher's load never stalls the scorer's
+event loop, and a killed orchestrator leaves a database the next hub opens cleanly (SQLite WAL).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from aarlab.run.config import RunPaths
+
+
+class HubStartError(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class HubProcess:
+    def __init__(self, paths: RunPaths, tasks: dict[str, Path], port: int | None = None,
+                 extra_args: list[str] | None = None) -> None:
+        self.paths = paths
+        self.tasks = tasks
+        self.port = port or free_port()
+        self.extra_args = extra_args or []
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        cmd = [sys.executable, "-m", "aarlab.cli", "hub", "--run-dir", str(self.paths.root),
+               "--port", str(self.port), "--uds", str(self.paths.hub_socket)]
+        for dataset, key_dir in self.tasks.items():
+            cmd += ["--task", f"{dataset}={key_dir}"]
+        return cmd + self.extra_args
+
+    def start(self, timeout_s: float = 60.0) -> HubProcess:
+        log = open(self.paths.hub_log, "ab")  # noqa: SIM115 (kept open for the child's life)
+        self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
+                                     start_new_session=True, env=os.environ.copy())
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise HubStartError(f"the hub exited with code {self.proc.returncode}; see {self.paths.hub_log}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise HubStartError(f"the hub did not answer within {timeout_s:.0f} s; see {self.paths.hub_log}")
+
+    def admin_token(self) -> str:
+        return (self.paths.root / "admin_token").read_text().strip()
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()

@@ -1,0 +1,91 @@
+"""Researcher processes: start, watch, restart a crashed one (bounded), stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from aarlab.researchers.base import ResearcherContext
+from aarlab.run.config import RunPaths
+from aarlab.run.state import MemberState, RunState, append_event
+
+
+class Team:
+    def __init__(self, paths: RunPaths, state: RunState, max_restarts: int) -> None:
+        self.paths = paths
+        self.state = state
+        self.max_restarts = max_restarts
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self, ctx: ResearcherContext) -> None:
+        rdir = self.paths.researcher(ctx.name)
+        ctx_file = rdir / "context.json"
+        ctx_file.write_text(ctx.model_dump_json(indent=2))
+        os.chmod(ctx_file, 0o600)  # holds the researcher's token
+        log = open(rdir / "log.txt", "ab")  # noqa: SIM115 (the child's stdout for its whole life)
+        env = os.environ | {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+        self.procs[ctx.name] = subprocess.Popen(
+            [sys.executable, "-m", "aarlab.researchers.worker", str(ctx_file)],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env,
+        )
+        self._member(ctx.name).status = "running"
+        append_event(self.paths.events, "start", researcher=ctx.name, pid=self.procs[ctx.name].pid)
+        self.state.save(self.paths.state)
+
+    def poll(self) -> list[str]:
+        """Reap exited processes; return the names that crashed and may be restarted."""
+        restart = []
+        for name, proc in list(self.procs.items()):
+            code = proc.poll()
+            if code is None:
+                continue
+            del self.procs[name]
+            m = self._member(name)
+            m.exit_codes.append(code)
+            if code == 0:
+                m.status = "finished"
+                append_event(self.paths.events, "finished", researcher=name)
+            elif m.restarts < self.max_restarts:
+                m.restarts += 1
+                m.status = "pending"
+                restart.append(name)
+                append_event(self.paths.events, "crash", researcher=name, code=code, restart=m.restarts)
+            else:
+                m.status = "crashed"
+                append_event(self.paths.events, "gave-up", researcher=name, code=code)
+        self.state.save(self.paths.state)
+        return restart
+
+    def running(self) -> list[str]:
+        return list(self.procs)
+
+    def stop_all(self, grace_s: float = 15.0) -> None:
+        for proc in self.procs.values():
+            _signal(proc, signal.SIGTERM)
+        deadline = time.monotonic() + grace_s
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal(proc, signal.SIGKILL)
+                proc.wait()
+        for name in list(self.procs):
+            m = self._member(name)
+            if m.status == "running":
+                m.status = "stopped"
+            append_event(self.paths.events, "stopped", researcher=name)
+        self.procs.clear()
+        self.state.save(self.paths.state)
+
+    def _member(self, name: str) -> MemberState:
+        return self.state.members[name]
+
+
+def _signal(proc: subprocess.Popen[bytes], sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
