@@ -1,0 +1,41 @@
+"""The sandbox contract: one `run` method, a registry by name, and a loud failure mode."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from aarlab.sandbox.result import CommandResult
+from aarlab.sandbox.spec import SandboxSpec
+
+
+class SandboxUnavailable(RuntimeError):
+    """The requested isolation cannot be provided here. Never caught to fall back silently."""
+
+
+@runtime_checkable
+class Sandbox(Protocol):
+    """Runs commands for one researcher. `run` never raises for a failing command (that is
+    the researcher's error, returned in the result); it raises for a broken sandbox."""
+
+    spec: SandboxSpec
+
+    @property
+    def isolated(self) -> bool: ...
+
+    @property
+    def warning(self) -> str | None: ...
+
+    def run(
+        self,
+        cmd: str | list[str],
+        timeout: float | None = None,
+        env: dict[str, str] | None = None,
+        stdin: str | None = None,
+    ) -> CommandResult: ...
+
+    def close(self) -> None: ...
+
+
+# The seam the orchestrator and verifier depend on: anything with `run` (a Ray actor's
+# proxy later) can stand in for a local sandbox.
+Executor = Sandbox

@@ -1,0 +1,1 @@
+"""Files mounted read-only into every sandbox. Never import them on the host."""
