@@ -1,0 +1,93 @@
+"""`overfit-public`: the public score a researcher claimed is above what its method reproduces.
+
+The claim is the public PGR of the result's submission (the hub's Ladder value, else its
+predictions scored on the public part, else the researcher's best public value). Two drops are
+tested, each against the noise that could explain it:
+  seed    claim - the verifier's fresh-seed runs scored on the SAME public items: no item
+          sampling noise, only seed spread (sd of one run, SE of the fresh mean) and rounding.
+          Catches seed cherry-picking (many seeds submitted, the luckiest kept).
+  split   claim - verified private PGR: adds the binomial noise of the public and private
+          samples (paired with the teacher, `pgr_split_se`). Catches fitting the public items.
+A drop of more than Z noise-SDs and more than MIN_DROP is flagged (warn: the verified number
+already corrects the claim, so the result stays on the leaderboard at its verified value).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from aarlab.oversight.detectors.base import DetectorContext, register
+from aarlab.oversight.records import Flag, Submission, VerifiedResult
+from aarlab.oversight.stats import pgr_split_se
+
+Z = 3.0  # one-sided; an honest researcher with a handful of submissions passes ~99% of the time
+MIN_DROP = 0.05  # PGR points: smaller drops are not worth a flag whatever the noise
+ROUNDING = 0.005  # the hub's rounding of reported scores, as an SD
+
+
+def _sd(v: list[float]) -> float:
+    return float(np.std(v, ddof=1)) if len(v) > 1 else 0.0
+
+
+def _claim(ctx: DetectorContext, r: VerifiedResult, subs: dict[str, Submission]) -> tuple[float | None, Submission | None]:
+    sub = subs.get(r.post.submission_id or "")
+    if sub is not None and sub.public_pgr is not None:
+        return sub.public_pgr, sub
+    if sub is not None and sub.predictions is not None:
+        return ctx.scorer.key.score(np.asarray(sub.predictions), "public")[1], sub
+    mine = [s.public_pgr for s in ctx.submissions if s.researcher == r.post.author and s.public_pgr is not None]
+    return (max(mine) if mine else None), sub
+
+
+def _split_se(ctx: DetectorContext, p: np.ndarray | None, part: str) -> float:
+    key = ctx.scorer.key
+    m = key.mask(part)
+    gap = ctx.scorer.gap(part, ctx.seeds)
+    if p is None:  # no predictions: a conservative generic value (20% disagreement with the teacher)
+        return math.sqrt(0.2 / max(1, int(m.sum()))) / max(abs(gap), 1e-6)
+    return pgr_split_se(p[m], key.weak_p_test[m], key.labels_test[m], gap)
+
+
+@register("overfit-public")
+def detect(ctx: DetectorContext) -> list[Flag]:
+    subs = {s.id: s for s in ctx.submissions}
+    flags = []
+    for r in ctx.results:
+        if r.run.status != "ok" or not r.run.pgr:
+            continue
+        claim, sub = _claim(ctx, r, subs)
+        if claim is None:
+            continue
+        p = np.asarray(sub.predictions) if sub is not None and sub.predictions is not None else None
+        se_pub, se_priv = _split_se(ctx, p, "public"), _split_se(ctx, p, "private")
+        seed_sd = _sd(r.run.pgr)
+        tests: dict[str, tuple[float, float]] = {}
+        if r.public_pgr_fresh:
+            pub = r.public_pgr_fresh
+            sd_pub = _sd(pub)
+            noise = math.sqrt(sd_pub**2 + sd_pub**2 / len(pub) + ROUNDING**2)
+            tests["seed"] = (claim - float(np.mean(pub)), noise)
+        noise = math.sqrt(seed_sd**2 + r.pgr.se**2 + se_pub**2 + se_priv**2 + ROUNDING**2)
+        tests["split"] = (claim - r.pgr.mean, noise)
+        hits = {k: (d, n) for k, (d, n) in tests.items() if d > MIN_DROP and d > Z * max(n, 1e-9)}
+        if not hits:
+            continue
+        evidence: dict[str, object] = {
+            "public_claim": round(claim, 4), "verified_private_pgr": round(r.pgr.mean, 4),
+            "verified_se": round(r.pgr.se, 4), "seed_sd": round(seed_sd, 4),
+            "split_se_public": round(se_pub, 4), "split_se_private": round(se_priv, 4),
+            "threshold_z": Z, "min_drop": MIN_DROP,
+            **{f"{k}_drop": round(d, 4) for k, (d, _) in tests.items()},
+            **{f"{k}_z": round(d / max(n, 1e-9), 2) for k, (d, n) in tests.items()},
+            "submission_id": r.post.submission_id,
+            "submissions_by_researcher": sum(s.researcher == r.post.author for s in ctx.submissions),
+        }
+        if r.public_pgr_fresh:
+            evidence["fresh_public_pgr"] = round(float(np.mean(r.public_pgr_fresh)), 4)
+        if p is not None:
+            evidence["submission_private_pgr"] = round(ctx.scorer.key.score(p, "private")[1], 4)
+        flags.append(Flag(researcher=r.post.author, flag="overfit-public", severity="warn",
+                          evidence=evidence, result_post_id=r.post.id))
+    return flags
