@@ -30,7 +30,7 @@ from aarlab.w2s.prepare import PrepareConfig, prepare  # noqa: E402
 def prepare_peak_gb(home: Path) -> float:
     """Peak resident memory of `aarlab prepare --dataset tweets` in a child process."""
     env = os.environ | {"AARLAB_HOME": str(home)}
-    subprocess.run([sys.executable, "-m", "aarlab.cli", "prepare", "--dataset", "tweets", "--no-progress"],
+    subprocess.run([sys.executable, "-m", "aarlab", "prepare", "--dataset", "tweets", "--no-progress"],
                    env=env, check=True, stdout=subprocess.DEVNULL)
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2  # KiB -> GiB
 

@@ -18,6 +18,3 @@ from aarlab import commands  # noqa: E402,F401  (registers prepare, baselines, .
 def main() -> None:
     app()
 
-
-if __name__ == "__main__":
-    main()

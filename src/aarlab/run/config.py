@@ -48,7 +48,8 @@ class RunConfig(BaseModel):
     verify: bool = True
     verify_seeds: int = 5
     verify_top_k: int = 3
-    heldout: list[str] | None = None  # None: every prepared dataset but the run's
+    heldout: list[str] | None = Field(default_factory=lambda: ["humaneval", "bbc", "wordnet"],
+                                      description="held-out datasets for transfer; None: every prepared one")
 
     @field_validator("parallel")
     @classmethod

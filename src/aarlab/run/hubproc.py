@@ -43,7 +43,7 @@ class HubProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "aarlab.cli", "hub", "--run-dir", str(self.paths.root),
+        cmd = [sys.executable, "-m", "aarlab", "hub", "--run-dir", str(self.paths.root),
                "--port", str(self.port), "--uds", str(self.paths.hub_socket)]
         for dataset, key_dir in self.tasks.items():
             cmd += ["--task", f"{dataset}={key_dir}"]

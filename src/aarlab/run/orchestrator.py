@@ -83,6 +83,16 @@ class Orchestrator:
         return prepare(PrepareConfig(dataset=self.cfg.dataset), s.tasks_dir, s.cache_dir,
                        progress=self.live, log=self.console.print)
 
+    def prepare_heldout(self) -> None:
+        """Prepare held-out datasets up front, so verification at the end only measures."""
+        if not self.cfg.verify:
+            return
+        s = get_settings()
+        for dataset in self.cfg.heldout or []:
+            if dataset != self.cfg.dataset:
+                prepare(PrepareConfig(dataset=dataset), s.tasks_dir, s.cache_dir,
+                        progress=self.live, log=self.console.print)
+
     def register(self, hub: HubProcess) -> None:
         headers = {"Authorization": f"Bearer {hub.admin_token()}"}
         for m in self.state.members.values():
@@ -133,7 +143,10 @@ class Orchestrator:
         if self.cfg.sandbox == "none":
             self.console.print("[bold red]WARNING: --unsafe-no-sandbox: researchers' commands run with NO isolation[/bold red]")
         task = self.task()
-        hub = HubProcess(self.paths, {self.cfg.dataset: task.key_dir.resolve()}).start()
+        self.prepare_heldout()
+        hub = HubProcess(self.paths, {self.cfg.dataset: task.key_dir.resolve()}, extra_args=[
+            "--budget-total", str(self.cfg.submissions_total),
+            "--budget-per-hour", str(self.cfg.submissions_per_hour)]).start()
         self.console.print(f"hub: {hub.url}  (dashboard: {hub.url}/)")
         team = Team(self.paths, self.state, self.cfg.max_restarts)
         reason = "time budget spent"
@@ -177,16 +190,20 @@ class Orchestrator:
         try:
             summary = summarize_run(self.paths, self.state, self.cfg, task, hub, reason)
             if self.cfg.verify:
-                summary.verification = self.verify(hub)
+                summary.verification = self.verify()
         finally:
             hub.stop()
         self.state.finished = True
         self.state.save(self.paths.state)
         return summary
 
-    def verify(self, hub: HubProcess) -> list[str]:
-        """Run oversight at the end of the run; returns its greppable lines."""
-        from aarlab.oversight import verify_run
+    def verify(self) -> list[str]:
+        """Oversight at the end of the run: verification, flags, report; its greppable lines."""
+        from aarlab.oversight.report import write_report
+        from aarlab.oversight.summary import summary_lines
+        from aarlab.oversight.verify import config_for_run, verify_run
 
-        report = verify_run(self.paths.root, hub_url=hub.url, console=self.console)
-        return report.summary_lines()
+        root = self.paths.root
+        report = verify_run(root, config_for_run(root, prepare_heldout=True), log=self.console.print)
+        md, html = write_report(root, report)
+        return [*summary_lines(report), f"report: {md}", f"report_html: {html}"]
