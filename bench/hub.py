@@ -6,7 +6,11 @@ runs CLIENTS keep-alive connections (one asyncio process, prebuilt requests of 5
 probabilities) that each POST /v1/submissions back to back for DURATION seconds after a warm-up.
 Client and server share this machine's cores: the figures include that contention.
 
-    .venv/bin/python bench/hub.py [--clients 32] [--duration 15] [--n-test 5000]
+    .venv/bin/python bench/hub.py [--clients 32] [--duration 15] [--n-test 5000] [--rate 500]
+
+Closed loop (default) measures the most the hub sustains; with 32 clients back to back,
+Little's law makes mean latency = 32 / throughput (64 ms at 500/s), so the p99 target is
+judged in open loop (`--rate 500`: sends on a fixed schedule, latency from the scheduled time).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from importlib.util import find_spec
 from pathlib import Path
 
 import httpx
@@ -54,8 +59,8 @@ def free_port() -> int:
 def start_hub(run_dir: Path, port: int) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-c", "from aarlab.cli import main; main()", "hub",
            "--run-dir", str(run_dir), "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(run_dir / "hub.log", "wb"),
-                            start_new_session=True)
+    with open(run_dir / "hub.log", "wb") as log:  # the child keeps its own descriptor
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -68,7 +73,8 @@ def start_hub(run_dir: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 async def client(port: int, token: str, bodies: list[bytes], t_start: float, t_end: float,
-                 lat: list[float], errors: list[int]) -> None:
+                 lat: list[float], errors: list[int], interval: float | None = None,
+                 offset: float = 0.0) -> None:
     """One keep-alive connection posting back to back. Requests are prebuilt bytes and the
     response is read by Content-Length: a wrk-like load generator, so that the client's own
     CPU takes as little as possible from the cores it shares with the hub."""
@@ -77,8 +83,14 @@ async def client(port: int, token: str, bodies: list[bytes], t_start: float, t_e
               f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
               f"Content-Length: {len(b)}\r\n\r\n").encode() + b for b in bodies]
     i = 0
+    t_next = t_start - 1.0 + offset  # open loop: scheduled sends, 1 s of warm-up at the rate
     while True:
         t0 = time.perf_counter()
+        if interval is not None:  # latency counts from the scheduled time (no coordinated omission)
+            t_next += interval
+            if t_next > t0:
+                await asyncio.sleep(t_next - t0)
+            t0 = t_next
         if t0 >= t_end:
             break
         writer.write(heads[i % len(heads)])
@@ -100,12 +112,14 @@ async def client(port: int, token: str, bodies: list[bytes], t_start: float, t_e
 
 
 async def load(port: int, tokens: list[str], bodies: list[bytes], warmup: float,
-               duration: float) -> tuple[list[float], list[int]]:
+               duration: float, rate: float | None = None) -> tuple[list[float], list[int]]:
     lat: list[float] = []
     errors: list[int] = []
     t_start = time.perf_counter() + warmup
-    await asyncio.gather(*(client(port, tok, bodies, t_start, t_start + duration, lat, errors)
-                           for tok in tokens))
+    interval = None if rate is None else len(tokens) / rate
+    await asyncio.gather(*(client(port, tok, bodies, t_start, t_start + duration, lat, errors,
+                                  interval, (interval or 0.0) * k / len(tokens))
+                           for k, tok in enumerate(tokens)))
     return lat, errors
 
 
@@ -115,6 +129,10 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=15.0)
     ap.add_argument("--warmup", type=float, default=3.0)
     ap.add_argument("--n-test", type=int, default=5000)
+    ap.add_argument("--rate", type=float, default=None,
+                    help="open loop: total submissions/s spread over the clients (default: "
+                         "closed loop, each client back to back)")
+    ap.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="aarlab-bench-hub-") as tmp:
@@ -122,7 +140,8 @@ def main() -> None:
         run_dir.mkdir()
         synthetic_key(Path(tmp) / "key", args.n_test)
         HubConfig(tasks={"bench": Path(tmp) / "key"},
-                  budgets=BudgetConfig(total=10**9, per_hour=10**9)).save(run_dir)
+                  budgets=BudgetConfig(total=10**9, per_hour=10**9),
+                  sqlite_synchronous=args.synchronous).save(run_dir)
         port = free_port()
         proc = start_hub(run_dir, port)
         try:
@@ -133,15 +152,21 @@ def main() -> None:
             rng = np.random.default_rng(1)
             bodies = [json.dumps({"dataset": "bench", "predictions": np.round(
                 rng.random(args.n_test), 4).tolist()}).encode() for _ in range(16)]
-            lat, errors = asyncio.run(load(port, tokens, bodies, args.warmup, args.duration))
+            lat, errors = asyncio.run(load(port, tokens, bodies, args.warmup, args.duration,
+                                           args.rate))
             ms = np.asarray(lat) * 1000
             print(f"clients: {args.clients}")
+            print("mode: " + (f"open loop at {args.rate:.0f}/s" if args.rate else "closed loop"))
             print(f"n_test: {args.n_test}")
             print(f"body_bytes: {len(bodies[0])}")
             print(f"duration_s: {args.duration:.1f}")
             print(f"submissions: {len(lat)}")
             print(f"errors: {len(errors)}")
             print(f"cpus: {os.cpu_count()}")
+            print(f"loadavg_1m: {os.getloadavg()[0]:.2f}")
+            print(f"sqlite_synchronous: {args.synchronous}")
+            print(f"http: {'httptools' if find_spec('httptools') else 'h11'}")
+            print(f"loop: {'uvloop' if find_spec('uvloop') else 'asyncio'}")
             print(f"submissions_per_s: {len(lat) / args.duration:.1f}")
             print(f"p50_ms: {np.percentile(ms, 50):.1f}")
             print(f"p99_ms: {np.percentile(ms, 99):.1f}")

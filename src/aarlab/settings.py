@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +23,23 @@ class Settings(BaseSettings):
         default=None,
         description="Hub database URL; default: SQLite in the run directory (AARLAB_DATABASE_URL).",
     )
+
+    hub_admin_token: SecretStr | None = Field(
+        default=None,
+        description="Hub admin token (AARLAB_HUB_ADMIN_TOKEN); default: generated at first start "
+        "and written to <run_dir>/admin_token (mode 0600).",
+    )
+
+    @field_validator("hub_admin_token")
+    @classmethod
+    def _no_placeholder_token(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is None:
+            return v
+        secret = v.get_secret_value()
+        if len(secret) < 24 or secret.lower() in {"changeme", "admin", "secret", "token"}:
+            raise ValueError("AARLAB_HUB_ADMIN_TOKEN must be a random secret of 24+ characters "
+                             "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
+        return v
 
     @property
     def tasks_dir(self) -> Path:

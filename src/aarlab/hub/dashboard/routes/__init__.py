@@ -1,0 +1,1 @@
+"""Dashboard route modules, one view family each."""
