@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 
 from aarlab.w2s.experiment import evaluate
-from aarlab.w2s.methods import BASELINES, METHODS, MethodError, check_predictions, get_method, load_method_file
+from aarlab.w2s.methods import (
+    BASELINES,
+    METHODS,
+    MethodError,
+    check_predictions,
+    get_method,
+    load_method_file,
+)
 from aarlab.w2s.methods.bootstrap import intermediates
 from aarlab.w2s.methods.em_posterior import channel
 from aarlab.w2s.methods.knn_relabel import knn_smooth

@@ -69,6 +69,9 @@ class HubProcess:
     def admin_token(self) -> str:
         return (self.paths.root / "admin_token").read_text().strip()
 
+    def viewer_token_file(self) -> Path:
+        return self.paths.root / "viewer_token"
+
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return

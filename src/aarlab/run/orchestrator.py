@@ -147,7 +147,8 @@ class Orchestrator:
         hub = HubProcess(self.paths, {self.cfg.dataset: task.key_dir.resolve()}, extra_args=[
             "--budget-total", str(self.cfg.submissions_total),
             "--budget-per-hour", str(self.cfg.submissions_per_hour)]).start()
-        self.console.print(f"hub: {hub.url}  (dashboard: {hub.url}/)")
+        self.console.print(f"dashboard: {hub.url}/  (log in with the token in {hub.viewer_token_file()} "
+                           f"or {self.paths.root / 'admin_token'})")
         team = Team(self.paths, self.state, self.cfg.max_restarts)
         reason = "time budget spent"
         try:

@@ -43,6 +43,9 @@ def teacher_proba(clf: LogisticRegression, x: np.ndarray) -> np.ndarray:
 
 
 class Student(torch.nn.Module):
+    mu: torch.Tensor
+    sd: torch.Tensor
+
     def __init__(self, dim: int, cfg: StudentConfig, mu: np.ndarray, sd: np.ndarray) -> None:
         super().__init__()
         self.register_buffer("mu", torch.from_numpy(mu.astype(np.float32)))
