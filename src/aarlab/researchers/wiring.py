@@ -22,7 +22,10 @@ from aarlab.sandbox.spec import BUNDLE_MOUNT
 def sandbox_for(ctx: ResearcherContext) -> Sandbox:
     spec = SandboxSpec(name=ctx.name, bundle_dir=ctx.bundle_dir, workspace=ctx.workspace,
                        hub_socket=ctx.hub_socket if ctx.hub_socket and ctx.hub_socket.exists() else None,
-                       audit_log=ctx.transcript.parent / "audit.jsonl")
+                       audit_log=ctx.transcript.parent / "audit.jsonl",
+                       # the run (hub DB, logs, tokens) and every task's answer key: any
+                       # attempt to reach them is recorded even if a path looks allowed inside
+                       sensitive_paths=[ctx.run_dir, ctx.bundle_dir.parent.parent])
     return make_sandbox(ctx.sandbox, spec)
 
 
