@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
+import signal
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,12 +100,14 @@ def test_glove_similar_sentences_are_closer() -> None:
     assert not x[3].any() and not x[4].any()  # all out of vocabulary -> zeros
 
 
+@pytest.mark.slow
 def test_minilm_similar_sentences_are_closer() -> None:
     x = get_backend("minilm").encode([CAT, CAT2, MARKETS])
     assert x.shape == (3, 384) and x.dtype == np.float32
     assert closer(x)
 
 
+@pytest.mark.slow
 def test_mpnet_similar_sentences_are_closer() -> None:
     if not is_installed(mpnet_dir()):
         pytest.skip(f"optional backend mpnet is not installed in {mpnet_dir()} "
@@ -166,6 +169,34 @@ def test_interrupted_run_resumes_from_last_batch(
 
     whole = featurize("glove", SENTENCES, tmp_path / "b", batch_size=3, progress=False)
     assert np.array_equal(resumed, whole)
+
+
+class SelfKillingGlove(FlakyGlove):
+    """Killed outright (SIGKILL: no cleanup, no exception) at its batch `fail_at`."""
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if self.batches == self.fail_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().encode(texts)
+
+
+def _featurize_and_die(cache_dir: str) -> None:
+    BACKENDS["selfkilling"] = lambda spec: SelfKillingGlove()
+    featurize("selfkilling", SENTENCES, Path(cache_dir), batch_size=3, progress=False)
+
+
+@pytest.mark.slow
+def test_killed_run_resumes_from_last_batch(counting: type[CountingGlove], tmp_path: Path) -> None:
+    child = mp.get_context("spawn").Process(target=_featurize_and_die, args=(str(tmp_path),))
+    child.start()
+    child.join(60)
+    assert child.exitcode == -signal.SIGKILL
+    (progress,) = (tmp_path / "features").glob("*.progress.json")
+    assert json.loads(progress.read_text())["rows_done"] == 3 * FlakyGlove.fail_at
+
+    resumed = featurize("counting", SENTENCES, tmp_path, batch_size=3, progress=False)
+    assert len(counting.encoded) == len(set(SENTENCES)) - 3 * FlakyGlove.fail_at
+    assert np.array_equal(resumed, featurize("glove", SENTENCES, tmp_path / "b", progress=False))
 
 
 def test_progress_false_prints_nothing(capfd: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -88,8 +88,10 @@ def compute(backend: Backend, work: list[str], base: Path, batch_size: int, show
     shape = (len(work), backend.dim)
     partial, progress = base.with_suffix(".partial.npy"), base.with_suffix(".progress.json")
     start = rows_done(progress, partial, shape)
-    mode = "r+" if start else "w+"
-    buf = np.lib.format.open_memmap(partial, mode=mode, dtype=np.float32, shape=shape)
+    buf = np.lib.format.open_memmap(partial, mode="r+") if start else None
+    if buf is None or buf.shape != shape or buf.dtype != np.float32:  # nothing (usable) to resume
+        start = 0
+        buf = np.lib.format.open_memmap(partial, mode="w+", dtype=np.float32, shape=shape)
     with progress_bar(show) as bar:
         task = bar.add_task(f"features {backend.name}", total=len(work), completed=start)
         for lo in range(start, len(work), batch_size):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,16 @@ def glove_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
+@lru_cache(maxsize=1)
+def load_table(root: Path) -> tuple[dict[str, int], np.ndarray]:
+    """Word -> row, and the (V, 50) vectors (memory-mapped); read once per process (~1 s)."""
+    import pyarrow.parquet as pq
+
+    words = pq.read_table(root / "glove_6B_index.parquet").column("index").to_pylist()
+    emb = np.load(root / "glove_6B_50d_emb.npy", mmap_mode="r")
+    return dict(zip(words, range(len(words)), strict=True)), emb
+
+
 def tokenize(text: str) -> list[str]:
     return TOKEN.findall(text.lower())
 
@@ -46,12 +57,7 @@ class GloveBackend:
 
     def _load(self) -> tuple[dict[str, int], np.ndarray]:
         if self._vocab is None or self._emb is None:
-            import pyarrow.parquet as pq
-
-            root = glove_dir()
-            words = pq.read_table(root / "glove_6B_index.parquet").column("index").to_pylist()
-            self._vocab = dict(zip(words, range(len(words)), strict=True))
-            self._emb = np.load(root / "glove_6B_50d_emb.npy", mmap_mode="r")
+            self._vocab, self._emb = load_table(glove_dir())
         return self._vocab, self._emb
 
     def encode(self, texts: list[str]) -> np.ndarray:
