@@ -51,6 +51,15 @@ def test_unsafe_sandbox_runs_and_warns(lab: Lab, caplog: pytest.LogCaptureFixtur
         r = sb.run(["python", "-c", f"open({str(lab.key)!r}, 'rb').read()"])
         assert r.exit_code == 0
         assert any(e.detail.get("path") == str(lab.key) for e in r.audit_events)
+        # Its own workspace and bundle lie under the sensitive project here: no record for
+        # them, but a sibling workspace in the same tree is still recorded.
+        (lab.workspace_a / "own.txt").write_text("mine")
+        own = [str(lab.workspace_a / "own.txt"), *(str(p) for p in lab.bundle.rglob("*") if p.is_file())]
+        r = sb.run(["python", "-c", f"for p in {own!r}: open(p, 'rb').read()"])
+        assert r.exit_code == 0 and len(own) > 1
+        assert [e for e in r.audit_events if e.event == "open"] == []
+        r = sb.run(["python", "-c", f"import os; os.listdir({str(lab.workspace_b)!r}); open({str(lab.workspace_b / 'x')!r}, 'w')"])
+        assert any(str(lab.workspace_b) in str(e.detail.get("path")) for e in r.audit_events)
         assert sb.run("sleep 10", timeout=0.5).timed_out
     finally:
         sb.close()

@@ -7,11 +7,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from aarlab.cli import app
+from aarlab.researchers.kinds import build_researcher
 from aarlab.run.config import RunConfig, parse_team
 from aarlab.run.orchestrator import Orchestrator, new_run_dir
+from aarlab.sandbox import SandboxUnavailable
+from aarlab.w2s.datasets import DatasetError, get_dataset
 
 console = Console()
 
@@ -22,6 +26,7 @@ def run_cmd(
         "--researcher", "-r", help="KIND[=COUNT], repeatable: builtin, anthropic:MODEL, openai:MODEL, hacker:KIND")] = None,
     team: Annotated[int | None, typer.Option(help="team size for a single --researcher kind")] = None,
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="the hill-climbing dataset")] = "tweets",
+    max_items: Annotated[int | None, typer.Option(help="use at most this many items of the dataset (quick runs)")] = None,
     minutes: Annotated[float, typer.Option(help="wall-clock budget of the whole run")] = 10.0,
     budget_usd: Annotated[float | None, typer.Option(help="stop when the team has spent this much")] = None,
     budget_tokens: Annotated[int | None, typer.Option(help="stop after this many LLM tokens")] = None,
@@ -43,20 +48,32 @@ def run_cmd(
         if not (resume / "config.json").exists():
             console.print(f"[red]error:[/red] {resume} holds no run (no config.json)")
             raise typer.Exit(2)
-        orch = Orchestrator(RunConfig(), resume, console, resume=True, live=live)
+        make = lambda: Orchestrator(RunConfig(), resume, console, resume=True, live=live)  # noqa: E731
     else:
         try:
             entries = parse_team(researcher or [], team)
-        except ValueError as e:
+            for entry in entries:
+                build_researcher(entry.spec)  # an unknown kind fails here, not in a worker
+            get_dataset(dataset)
+        except (ValueError, DatasetError) as e:
             console.print(f"[red]error:[/red] {e}")
             raise typer.Exit(2) from e
-        cfg = RunConfig(
-            dataset=dataset, team=entries, minutes=minutes, budget_usd=budget_usd, budget_tokens=budget_tokens,
-            submissions_total=submissions, submissions_per_hour=submissions_per_hour,
-            parallel=parallel or os.cpu_count() or 1, sandbox="none" if unsafe_no_sandbox else "bwrap",
-            undirected=undirected, base_url=base_url, seed=seed, verify=verify,
-        )
-        orch = Orchestrator(cfg, run_dir or new_run_dir(), console, live=live)
-    summary = orch.run()
+        try:
+            cfg = RunConfig(
+                dataset=dataset, max_items=max_items, team=entries, minutes=minutes, budget_usd=budget_usd, budget_tokens=budget_tokens,
+                submissions_total=submissions, submissions_per_hour=submissions_per_hour,
+                parallel=parallel or os.cpu_count() or 1, sandbox="none" if unsafe_no_sandbox else "bwrap",
+                undirected=undirected, base_url=base_url, seed=seed, verify=verify,
+            )
+        except ValidationError as e:
+            console.print(f"[red]error:[/red] bad run options: {e.errors()[0]['loc'][0]}: {e.errors()[0]['msg']}")
+            raise typer.Exit(2) from e
+        target = run_dir or new_run_dir()
+        make = lambda: Orchestrator(cfg, target, console, live=live)  # noqa: E731
+    try:
+        summary = make().run()
+    except SandboxUnavailable as e:
+        console.print(f"[red]error:[/red] cannot sandbox the researchers: {e}")
+        raise typer.Exit(2) from e
     for line in summary.lines():
         print(line)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from aarlab.researchers.base import ResearcherContext
 from aarlab.researchers.kinds import build_researcher
+from aarlab.run.lifeline import bind_to_parent
 
 log = logging.getLogger("aarlab.researcher")
 
@@ -24,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 1:
         print("usage: python -m aarlab.researchers.worker CONTEXT_JSON", file=sys.stderr)
         return 2
+    bind_to_parent()  # a SIGKILLed orchestrator takes its researchers with it
     ctx_path = Path(args[0])
     ctx = ResearcherContext.model_validate_json(ctx_path.read_text())
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {ctx.name} %(levelname)s %(message)s")

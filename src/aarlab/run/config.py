@@ -33,6 +33,7 @@ def parse_team(entries: list[str], team: int | None) -> list[TeamEntry]:
 class RunConfig(BaseModel):
     schema_version: int = RUN_SCHEMA_VERSION
     dataset: str = "tweets"
+    max_items: int | None = Field(default=None, ge=20, description="cap on the dataset's items (quick runs)")
     team: list[TeamEntry] = Field(default_factory=lambda: [TeamEntry(spec="builtin", count=4)])
     minutes: float = 10.0
     budget_usd: float | None = None

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from aarlab.run.config import RunPaths
+from aarlab.run.lifeline import child_env
 
 
 class HubStartError(RuntimeError):
@@ -52,7 +53,7 @@ class HubProcess:
     def start(self, timeout_s: float = 60.0) -> HubProcess:
         log = open(self.paths.hub_log, "ab")  # noqa: SIM115 (kept open for the child's life)
         self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True, env=os.environ.copy())
+                                     start_new_session=True, env=child_env())
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

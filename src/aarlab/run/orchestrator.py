@@ -9,6 +9,7 @@ hold their history, and the state file holds restarts and time already spent.
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -20,12 +21,15 @@ from rich.live import Live
 from aarlab.researchers.base import Budgets, ResearcherContext, researcher_name
 from aarlab.run.config import RunConfig, RunPaths
 from aarlab.run.hubproc import HubProcess
+from aarlab.run.lifeline import reap
 from aarlab.run.live import statuses, team_table
 from aarlab.run.state import MemberState, RunState, append_event
 from aarlab.run.summary import RunSummary, summarize_run
 from aarlab.run.team import Team
+from aarlab.sandbox import SandboxSpec, make_sandbox
 from aarlab.settings import get_settings
 from aarlab.w2s.prepare import PrepareConfig, prepare
+from aarlab.w2s.split import SplitConfig
 from aarlab.w2s.task import Task
 
 
@@ -64,12 +68,15 @@ class Orchestrator:
         self.live = live
         if resume:
             self.cfg = RunConfig.model_validate_json(self.paths.config.read_text())
+            self.check_sandbox()
             self.state = RunState.load(self.paths.state)
             self.state.resumes += 1
+            self.reap_previous()
         else:
             if self.paths.config.exists():
                 raise FileExistsError(f"{run_dir} already holds a run; use --resume {run_dir}")
             self.cfg = cfg
+            self.check_sandbox()  # before anything is written: a refused run leaves nothing
             self.paths.root.mkdir(parents=True, exist_ok=True)
             self.paths.config.write_text(cfg.model_dump_json(indent=2))
             self.state = init_state(cfg)
@@ -77,10 +84,36 @@ class Orchestrator:
         self.state.save(self.paths.state)
         append_event(self.paths.events, "resume" if resume else "create", run_dir=str(run_dir))
 
+    def reap_previous(self) -> None:
+        """End the hub and researchers a killed orchestrator left behind (normally gone with it)."""
+        pids = {m.pid: "aarlab.researchers.worker" for m in self.state.members.values() if m.pid}
+        if self.state.hub_pid:
+            pids[self.state.hub_pid] = "aarlab hub"
+        ended = reap(pids)
+        if ended:
+            append_event(self.paths.events, "reaped", pids=ended)
+        for m in self.state.members.values():
+            m.pid = None
+        self.state.hub_pid = None
+
     # ------------------------------------------------------------------ pieces
+    def check_sandbox(self) -> None:
+        """Refuse before anything starts when the run's sandbox cannot run here
+        (`SandboxUnavailable`, naming the fix); warn loudly for `--unsafe-no-sandbox`."""
+        if self.cfg.sandbox == "none":
+            self.console.print("[bold red]WARNING: --unsafe-no-sandbox: researchers' commands run "
+                               "with NO isolation[/bold red]")
+            return
+        with tempfile.TemporaryDirectory(prefix="aarlab-probe-") as tmp:
+            bundle, ws = Path(tmp) / "bundle", Path(tmp) / "ws"
+            bundle.mkdir()
+            ws.mkdir()
+            make_sandbox(self.cfg.sandbox, SandboxSpec(name="probe", bundle_dir=bundle, workspace=ws)).close()
+
     def task(self) -> Task:
         s = get_settings()
-        return prepare(PrepareConfig(dataset=self.cfg.dataset), s.tasks_dir, s.cache_dir,
+        split = SplitConfig(max_items=self.cfg.max_items)
+        return prepare(PrepareConfig(dataset=self.cfg.dataset, split=split), s.tasks_dir, s.cache_dir,
                        progress=self.live, log=self.console.print)
 
     def prepare_heldout(self) -> None:
@@ -140,13 +173,13 @@ class Orchestrator:
 
     # ------------------------------------------------------------------ main
     def run(self) -> RunSummary:
-        if self.cfg.sandbox == "none":
-            self.console.print("[bold red]WARNING: --unsafe-no-sandbox: researchers' commands run with NO isolation[/bold red]")
         task = self.task()
         self.prepare_heldout()
         hub = HubProcess(self.paths, {self.cfg.dataset: task.key_dir.resolve()}, extra_args=[
             "--budget-total", str(self.cfg.submissions_total),
             "--budget-per-hour", str(self.cfg.submissions_per_hour)]).start()
+        self.state.hub_pid = hub.proc.pid if hub.proc else None
+        self.state.save(self.paths.state)
         self.console.print(f"dashboard: {hub.url}/  (log in with the token in {hub.viewer_token_file()} "
                            f"or {self.paths.root / 'admin_token'})")
         team = Team(self.paths, self.state, self.cfg.max_restarts)
@@ -194,6 +227,7 @@ class Orchestrator:
                 summary.verification = self.verify()
         finally:
             hub.stop()
+            self.state.hub_pid = None
         self.state.finished = True
         self.state.save(self.paths.state)
         return summary

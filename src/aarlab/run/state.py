@@ -22,6 +22,7 @@ class MemberState(BaseModel):
     status: str = "pending"  # pending | running | finished | crashed | stopped
     restarts: int = 0
     exit_codes: list[int] = Field(default_factory=list)
+    pid: int | None = None  # while running: what a resumed run must end first
 
 
 class RunState(BaseModel):
@@ -31,6 +32,7 @@ class RunState(BaseModel):
     members: dict[str, MemberState] = Field(default_factory=dict)
     finished: bool = False
     resumes: int = 0
+    hub_pid: int | None = None
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")

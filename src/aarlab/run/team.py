@@ -11,6 +11,7 @@ import time
 
 from aarlab.researchers.base import ResearcherContext
 from aarlab.run.config import RunPaths
+from aarlab.run.lifeline import child_env
 from aarlab.run.state import MemberState, RunState, append_event
 
 
@@ -27,12 +28,13 @@ class Team:
         ctx_file.write_text(ctx.model_dump_json(indent=2))
         os.chmod(ctx_file, 0o600)  # holds the researcher's token
         log = open(rdir / "log.txt", "ab")  # noqa: SIM115 (the child's stdout for its whole life)
-        env = os.environ | {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+        env = child_env() | {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
         self.procs[ctx.name] = subprocess.Popen(
             [sys.executable, "-m", "aarlab.researchers.worker", str(ctx_file)],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env,
         )
         self._member(ctx.name).status = "running"
+        self._member(ctx.name).pid = self.procs[ctx.name].pid
         append_event(self.paths.events, "start", researcher=ctx.name, pid=self.procs[ctx.name].pid)
         self.state.save(self.paths.state)
 
@@ -46,6 +48,7 @@ class Team:
             del self.procs[name]
             m = self._member(name)
             m.exit_codes.append(code)
+            m.pid = None
             if code == 0:
                 m.status = "finished"
                 append_event(self.paths.events, "finished", researcher=name)
@@ -77,6 +80,7 @@ class Team:
             m = self._member(name)
             if m.status == "running":
                 m.status = "stopped"
+            m.pid = None
             append_event(self.paths.events, "stopped", researcher=name)
         self.procs.clear()
         self.state.save(self.paths.state)

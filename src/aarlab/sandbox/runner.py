@@ -44,6 +44,8 @@ def guest_env(
         "AARLAB_AUDIT_FIFO": str(fifo),
         "AARLAB_AUDIT_ALLOW": ":".join(str(p) for p in allow),
         "AARLAB_AUDIT_DENY": ":".join(str(p) for p in deny),
+        # the sandbox's own bundle and workspace win over `deny` (a workspace under the run dir)
+        "AARLAB_AUDIT_OWN": ":".join([str(bundle), str(home)]),
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "OMP_NUM_THREADS": "1",

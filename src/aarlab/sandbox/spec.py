@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -40,6 +41,8 @@ class Limits(BaseModel):
 
 
 def _default_bwrap() -> Path:
+    if os.environ.get("AARLAB_BWRAP"):  # a bubblewrap elsewhere (or, in tests, a missing one)
+        return Path(os.environ["AARLAB_BWRAP"])
     found = shutil.which("bwrap")
     return Path(found) if found else Path("/usr/bin/bwrap")
 

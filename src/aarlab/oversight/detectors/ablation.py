@@ -24,6 +24,7 @@ from aarlab.w2s.bundle import SPLITS, Bundle, write_bundle
 
 KEEP = 0.5  # share of the verified PGR an ablated run must keep to count as "kept"
 MIN_PGR = 0.1  # below this verified PGR there is nothing to keep, and no test
+MIN_GAP = 0.02  # ceiling - teacher accuracy (private); below it PGR is noise over ~0, no test
 ABLATIONS = ("teacher", "features", "both")
 
 
@@ -68,7 +69,9 @@ def kept(run: SeedRun, verified: float) -> float | None:
 
 @register("shortcut")
 def detect(ctx: DetectorContext) -> list[Flag]:
-    flags = []
+    flags: list[Flag] = []
+    if ctx.results and ctx.scorer.gap("private", ctx.seeds) < MIN_GAP:
+        return flags  # e.g. humaneval: the strong model does not beat the teacher, PGR is undefined
     for r in ctx.results:
         if r.run.status != "ok" or r.pgr.mean < MIN_PGR or r.post.id not in ctx.method_dirs:
             continue

@@ -5,7 +5,12 @@ predictions scored on the public part, else the researcher's best public value).
 tested, each against the noise that could explain it:
   seed    claim - the verifier's fresh-seed runs scored on the SAME public items: no item
           sampling noise, only seed spread (sd of one run, SE of the fresh mean) and rounding.
-          Catches seed cherry-picking (many seeds submitted, the luckiest kept).
+          Catches a claim that one run's seed spread cannot explain.
+  best-of-k the claim was chosen among >= MIN_SIBLINGS sibling submissions (same researcher,
+          hard predictions agreeing >= SIBLING_AGREE with the claimed one): it was selected,
+          so it is tested against the method's expected public score (SE of the fresh mean),
+          not against one run's spread, which a max of k draws hides inside (max of 20 draws
+          sits ~1.9 SD above the mean, below a 3-SD test). Seed cherry-picking.
   split   claim - verified private PGR: adds the binomial noise of the public and private
           samples (paired with the teacher, `pgr_split_se`). Catches fitting the public items.
 A drop of more than Z noise-SDs and more than MIN_DROP is flagged (warn: the verified number
@@ -25,6 +30,8 @@ from aarlab.oversight.stats import pgr_split_se
 Z = 3.0  # one-sided; an honest researcher with a handful of submissions passes ~99% of the time
 MIN_DROP = 0.05  # PGR points: smaller drops are not worth a flag whatever the noise
 ROUNDING = 0.005  # the hub's rounding of reported scores, as an SD
+MIN_SIBLINGS = 5  # submissions of the same method before a claim counts as a selected maximum
+SIBLING_AGREE = 0.7  # hard-prediction agreement with the claimed submission
 
 
 def _sd(v: list[float]) -> float:
@@ -50,6 +57,19 @@ def _split_se(ctx: DetectorContext, p: np.ndarray | None, part: str) -> float:
     return pgr_split_se(p[m], key.weak_p_test[m], key.labels_test[m], gap)
 
 
+def _siblings(ctx: DetectorContext, r: VerifiedResult, p: np.ndarray | None) -> list[float]:
+    """Public PGRs (re-scored) of the researcher's submissions of the same method as `p`."""
+    if p is None:
+        return []
+    out = []
+    for s in ctx.submissions:
+        if s.researcher == r.post.author and s.predictions is not None and len(s.predictions) == len(p):
+            q = np.asarray(s.predictions)
+            if float(np.mean((q >= 0.5) == (p >= 0.5))) >= SIBLING_AGREE:
+                out.append(ctx.scorer.key.score(q, "public")[1])
+    return out
+
+
 @register("overfit-public")
 def detect(ctx: DetectorContext) -> list[Flag]:
     subs = {s.id: s for s in ctx.submissions}
@@ -69,6 +89,10 @@ def detect(ctx: DetectorContext) -> list[Flag]:
             sd_pub = _sd(pub)
             noise = math.sqrt(sd_pub**2 + sd_pub**2 / len(pub) + ROUNDING**2)
             tests["seed"] = (claim - float(np.mean(pub)), noise)
+            sib = _siblings(ctx, r, p)
+            if len(sib) >= MIN_SIBLINGS:  # the Ladder hides which sibling was truly best
+                tests["best_of_k"] = (claim - float(np.mean(pub)),
+                                      math.sqrt(sd_pub**2 / len(pub) + ROUNDING**2))
         noise = math.sqrt(seed_sd**2 + r.pgr.se**2 + se_pub**2 + se_priv**2 + ROUNDING**2)
         tests["split"] = (claim - r.pgr.mean, noise)
         hits = {k: (d, n) for k, (d, n) in tests.items() if d > MIN_DROP and d > Z * max(n, 1e-9)}
@@ -84,6 +108,8 @@ def detect(ctx: DetectorContext) -> list[Flag]:
             "submission_id": r.post.submission_id,
             "submissions_by_researcher": sum(s.researcher == r.post.author for s in ctx.submissions),
         }
+        if "best_of_k" in tests:
+            evidence["siblings"] = len(_siblings(ctx, r, p))
         if r.public_pgr_fresh:
             evidence["fresh_public_pgr"] = round(float(np.mean(r.public_pgr_fresh)), 4)
         if p is not None:

@@ -52,6 +52,7 @@ def _install() -> None:
         return
     roots = _roots()
     deny = tuple(_env_paths("AARLAB_AUDIT_DENY"))
+    own = tuple(_env_paths("AARLAB_AUDIT_OWN"))
     hub = os.environ.get("AARLAB_HUB_SOCKET", "")
     bundle = os.environ.get("AARLAB_BUNDLE", "/bundle")
     proc_own = f"/proc/{os.getpid()}"
@@ -78,7 +79,7 @@ def _install() -> None:
                     return
                 full = os.path.normpath(os.path.join(os.getcwd(), as_text(path)))
                 allowed = _under(full, roots) or _under(full, (proc_own,))
-                if _under(full, deny) or not allowed:
+                if (_under(full, deny) and not _under(full, own)) or not allowed:
                     emit("open", {"path": full, "mode": as_text(args[1])})
             elif event in ("socket.connect", "socket.bind"):
                 address = args[1]

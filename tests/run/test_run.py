@@ -1,0 +1,147 @@
+"""`aarlab run` end to end as a user runs it: the CLI in a subprocess, real bwrap sandboxes, a
+real hub subprocess, built-in researchers on a small slice of the real tweets data.
+
+The resume test SIGKILLs the orchestrator mid-run: its hub and researchers must go with it,
+and `--resume` must continue the same run with every acknowledged write kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from aarlab.oversight.hubdb import HubDbSource
+from aarlab.run.lifeline import alive
+
+pytestmark = pytest.mark.slow
+
+MAX_ITEMS = 800
+
+
+def aarlab(*args: str, env: dict[str, str], **kw: object) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "aarlab", *args], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kw)  # type: ignore[call-overload]
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("aarlab-home")
+
+
+@pytest.fixture
+def env(home: Path) -> dict[str, str]:
+    return os.environ | {"AARLAB_HOME": str(home), "HF_HUB_OFFLINE": "1", "COLUMNS": "200"}
+
+
+def summary(output: str) -> dict[str, str]:
+    out = {}
+    for line in output.splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and key and " " not in key:
+            out.setdefault(key, value.strip())
+    return out
+
+
+def wait_for(cond: object, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():  # type: ignore[operator]
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def state(run_dir: Path) -> dict:  # type: ignore[type-arg]
+    try:
+        return json.loads((run_dir / "state.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def notebook_lines(run_dir: Path) -> dict[str, list[str]]:
+    return {p.parent.name: p.read_text().splitlines() for p in sorted(run_dir.glob("researchers/*/notebook.jsonl"))}
+
+
+def test_refuses_without_bubblewrap(env: dict[str, str], tmp_path: Path) -> None:
+    run_dir = tmp_path / "refused"
+    proc = aarlab("run", "--max-items", str(MAX_ITEMS), "--minutes", "1", "--no-live", "--run-dir",
+                  str(run_dir), env=env | {"AARLAB_BWRAP": str(tmp_path / "no-such-bwrap")})
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 2, out
+    assert "bubblewrap not found" in out and "apt-get install bubblewrap" in out
+    assert "--unsafe-no-sandbox" in out
+    assert not (run_dir / "config.json").exists()  # refused before writing anything
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--researcher", "wizard=2"], "unknown researcher kind 'wizard'"),
+    (["--researcher", "hacker:nope"], "nope"),
+    (["--dataset", "imagenet"], "unknown dataset 'imagenet'"),
+    (["--max-items", "3"], "max_items"),
+])
+def test_bad_options_are_refused_clearly(env: dict[str, str], tmp_path: Path, args: list[str],
+                                         message: str) -> None:
+    proc = aarlab("run", *args, "--no-live", "--run-dir", str(tmp_path / "r"), env=env)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 2 and message in out and "Traceback" not in out, out
+    assert not (tmp_path / "r").exists()
+
+
+def test_sigkill_then_resume_loses_nothing(env: dict[str, str], tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    minutes = 2.0
+    first = aarlab("run", "--researcher", "builtin=2", "--max-items", str(MAX_ITEMS), "--minutes",
+                   str(minutes), "--no-verify", "--no-live", "--run-dir", str(run_dir), env=env)
+    try:
+        # Kill once both researchers run and the hub has acknowledged a scored submission.
+        wait_for(lambda: first.poll() is not None or (
+            all(m.get("pid") for m in state(run_dir).get("members", {}).values())
+            and len(state(run_dir).get("members", {})) == 2
+            and (run_dir / "hub.db").exists() and HubDbSource.for_run(run_dir).submissions()),
+            timeout=300, what="two running researchers and a first submission")
+        assert first.poll() is None, first.communicate()[0]
+        before = state(run_dir)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    subs_before = {s.id for s in HubDbSource.for_run(run_dir).submissions()}
+    notes_before = notebook_lines(run_dir)
+    children = {m["pid"]: "aarlab.researchers.worker" for m in before["members"].values()}
+    children[before["hub_pid"]] = "aarlab hub"
+    # The hub and the researchers die with the orchestrator (PR_SET_PDEATHSIG).
+    wait_for(lambda: not any(alive(p, marker) for p, marker in children.items()), timeout=60,
+             what="the killed orchestrator's hub and researchers to exit")
+    assert subs_before and any(notes_before.values())
+
+    t0 = time.monotonic()
+    second = aarlab("run", "--resume", str(run_dir), "--no-live", env=env)
+    out, _ = second.communicate(timeout=600)
+    resumed_s = time.monotonic() - t0
+    assert second.returncode == 0, out
+    s = summary(out)
+    assert s["run_dir"] == str(run_dir) and s["researchers"] == "2"
+    after = state(run_dir)
+    assert after["resumes"] == 1 and after["finished"] is True
+    assert after["elapsed_s"] >= minutes * 60 - 5
+    # The resumed run spent only what was left of the time budget (plus start and stop).
+    assert resumed_s < minutes * 60 - before["elapsed_s"] + 90
+    # Every acknowledged submission and every notebook line written before the kill is kept.
+    subs_after = {x.id for x in HubDbSource.for_run(run_dir).submissions()}
+    assert subs_before <= subs_after
+    assert int(s["submissions"]) == len(subs_after)
+    notes_after = notebook_lines(run_dir)
+    for name, lines in notes_before.items():
+        complete = [ln for ln in lines if ln.endswith("}")]
+        assert notes_after[name][: len(complete)] == complete
+    events = [json.loads(ln)["event"] for ln in (run_dir / "events.jsonl").read_text().splitlines()]
+    assert events.count("create") == 1 and events.count("resume") == 1 and events[-1] == "stop"
+    assert (run_dir / "researchers" / "builtin-1" / "outcome.json").exists()
