@@ -16,7 +16,7 @@ setup-test:
 	@scripts/setup.sh --test
 
 run: setup
-	$(BIN)/aarlab run --researcher builtin=4 --minutes 8
+	$(BIN)/aarlab run --researcher builtin=4 --minutes 5
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +18,7 @@ from aarlab.run.orchestrator import Orchestrator, new_run_dir
 from aarlab.sandbox import SandboxUnavailable
 from aarlab.w2s.datasets import DatasetError, get_dataset
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 160)  # logs: tables not squashed to 80
 
 
 @app.command("run")

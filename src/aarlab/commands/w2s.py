@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Annotated
 
@@ -19,7 +20,7 @@ from aarlab.w2s.prepare import PrepareConfig, prepare, task_for
 from aarlab.w2s.split import SplitConfig
 from aarlab.w2s.task import Task
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 160)  # logs: tables not squashed to 80
 
 Dataset = Annotated[str, typer.Option("--dataset", "-d", help="dataset name (tweets, wordnet, bbc, humaneval, ...)")]
 Weak = Annotated[str, typer.Option(help="weak feature backend")]

@@ -38,9 +38,11 @@ def run_task(run_dir: Path, dataset: str, tasks_dir: Path) -> Task:
     return tasks[dataset]
 
 
-def ensure_prepared(dataset: str, tasks_dir: Path, cache_dir: Path) -> Task:
-    """Prepare a held-out dataset with the default config (a no-op when already done)."""
+def ensure_prepared(dataset: str, tasks_dir: Path, cache_dir: Path, max_items: int | None = None) -> Task:
+    """Prepare a held-out dataset with the default config, capped at `max_items` (a no-op
+    when already done)."""
     from aarlab.w2s.prepare import PrepareConfig, prepare
+    from aarlab.w2s.split import SplitConfig
 
-    return prepare(PrepareConfig(dataset=dataset), tasks_dir, cache_dir, progress=False,
-                   log=lambda _: None)
+    return prepare(PrepareConfig(dataset=dataset, split=SplitConfig(max_items=max_items)), tasks_dir,
+                   cache_dir, progress=False, log=lambda _: None)

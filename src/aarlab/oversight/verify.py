@@ -56,6 +56,8 @@ class VerifyConfig(BaseModel):
     top_k: int = Field(3, ge=0)
     heldout: list[str] | None = Field(None, description="None: every prepared dataset but the run's")
     prepare_heldout: bool = Field(False, description="prepare listed held-out datasets if missing")
+    heldout_max_items: int | None = Field(None, description="with prepare_heldout: the run's cap on "
+                                          "each held-out dataset (that task is used)")
     baselines: list[str] = Field(default_factory=lambda: list(BASELINES))
     detectors: list[str] | None = None  # None: all registered
     sandbox: str = "bwrap"
@@ -78,6 +80,8 @@ def config_for_run(run_dir: Path, **overrides: object) -> VerifyConfig:
         base["top_k"] = rc["verify_top_k"]
     if rc.get("heldout") is not None:
         base["heldout"] = rc["heldout"]
+    if isinstance(rc.get("heldout_max_items"), int):
+        base["heldout_max_items"] = rc["heldout_max_items"]
     if rc.get("sandbox") in ("bwrap", "none"):
         base["sandbox"] = rc["sandbox"]
     return VerifyConfig.model_validate(base | {k: v for k, v in overrides.items() if v is not None})
@@ -118,11 +122,11 @@ def _heldout(cfg: VerifyConfig, dataset: str, log: Log) -> dict[str, Task]:
         return {d: t for d, t in have.items() if d != dataset}
     out = {}
     for d in cfg.heldout:
-        if d in have:
+        if cfg.prepare_heldout:  # the run's own held-out task (prepared up front: a lookup)
+            log(f"held-out dataset {d}")
+            out[d] = ensure_prepared(d, s.tasks_dir, s.cache_dir, cfg.heldout_max_items)
+        elif d in have:
             out[d] = have[d]
-        elif cfg.prepare_heldout:
-            log(f"preparing held-out dataset {d}")
-            out[d] = ensure_prepared(d, s.tasks_dir, s.cache_dir)
         else:
             log(f"warning: held-out dataset {d} is not prepared; skipped (aarlab prepare -d {d})")
     return out

@@ -51,6 +51,8 @@ class RunConfig(BaseModel):
     verify_top_k: int = 3
     heldout: list[str] | None = Field(default_factory=lambda: ["humaneval", "bbc", "wordnet"],
                                       description="held-out datasets for transfer; None: every prepared one")
+    heldout_max_items: int | None = Field(default=2000, ge=20,
+                                          description="cap on each held-out dataset (keeps verification short)")
 
     @field_validator("parallel")
     @classmethod

@@ -123,7 +123,8 @@ class Orchestrator:
         s = get_settings()
         for dataset in self.cfg.heldout or []:
             if dataset != self.cfg.dataset:
-                prepare(PrepareConfig(dataset=dataset), s.tasks_dir, s.cache_dir,
+                split = SplitConfig(max_items=self.cfg.heldout_max_items)
+                prepare(PrepareConfig(dataset=dataset, split=split), s.tasks_dir, s.cache_dir,
                         progress=self.live, log=self.console.print)
 
     def register(self, hub: HubProcess) -> None:

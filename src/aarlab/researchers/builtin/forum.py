@@ -34,6 +34,18 @@ def result_body(t: Trial, s: SubmissionRecord, seeds: list[int]) -> str:
     ])
 
 
+def posted_by_others(tb: Toolbox, snapshot_id: str, name: str) -> str | None:
+    """The author of a `result` post with this very snapshot (same code), if not us."""
+    try:
+        posts = json.loads(tb.tool_forum_search(kind="result"))
+    except (ToolError, ValueError):
+        return None
+    for p in posts if isinstance(posts, list) else []:
+        if isinstance(p, dict) and p.get("snapshot_id") == snapshot_id and p.get("author") != name:
+            return str(p.get("author"))
+    return None
+
+
 def post_result(tb: Toolbox, t: Trial, s: SubmissionRecord, name: str, seeds: list[int]) -> str | None:
     """A `result` post for a submission that improved our best public score; its id or None."""
     title = f"{name}: {t.family} recipe, public PGR {s.public_pgr}"

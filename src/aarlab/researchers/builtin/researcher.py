@@ -28,7 +28,7 @@ from aarlab.researchers.base import (
     ResearcherStatus,
     write_status,
 )
-from aarlab.researchers.builtin.forum import post_insight, post_result, read_forum
+from aarlab.researchers.builtin.forum import post_insight, post_result, posted_by_others, read_forum
 from aarlab.researchers.builtin.history import History, SubmissionRecord, Trial
 from aarlab.researchers.builtin.policy import SubmitPolicy
 from aarlab.researchers.builtin.proxy import ProxyRef, proxy_stats
@@ -69,6 +69,7 @@ class Search:
         self.rng = random.Random(zlib.crc32(f"{ctx.name}:{ctx.seed}:{len(self.h.trials)}".encode()))
         self.status = ResearcherStatus(name=ctx.name, direction=ctx.direction)
         self.can_submit = True
+        self.known: set[int] = set()  # trials whose code another researcher already posted
         self.t0 = time.monotonic()
 
     # ------------------------------------------------------------------ loop
@@ -158,12 +159,18 @@ class Search:
     # ------------------------------------------------------------------ submissions
     def maybe_submit(self, final: bool) -> SubmissionRecord | None:
         cand = self.cfg.policy.candidate(self.h, final) if self.can_submit else None
-        if cand is None:
+        if cand is None or cand.exp in self.known:
             return None
         self.set_status("submitting", f"{cand.dir} proxy {cand.proxy:.4f}")
         prev_best = self.h.best_public_pgr
         try:
             snap = json.loads(self.tb.tool_snapshot_upload(cand.dir))["id"]
+            if (author := posted_by_others(self.tb, snap, self.ctx.name)) is not None:
+                # the same code as a result already posted: its score says nothing new
+                self.known.add(cand.exp)
+                self.h.note("result", f"{cand.dir} is {author}'s posted result (snapshot {snap[:12]}); "
+                                      "not submitted")
+                return None
             out = json.loads(self.tb.tool_submit(f"{cand.dir}/predictions.npy", snapshot_id=snap,
                                                  note=f"{cand.dir} [{cand.family}] proxy {cand.proxy:.4f}"))
         except ToolError as e:  # out of budget or rate-limited: stop submitting this session
