@@ -15,6 +15,7 @@ need_apt=()
 command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
 if [ "$WANT_TEST" = 1 ]; then
   [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+  [ -d /usr/share/wordnet ] || need_apt+=(wordnet-base)  # the wordnet build script's test
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -24,7 +25,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   else
     echo "setup: missing Debian packages: ${need_apt[*]}" >&2
     echo "setup: install them with: sudo apt-get install ${need_apt[*]}" >&2
-    echo "setup: (bubblewrap is the researchers' sandbox; chromium runs the dashboard tests)" >&2
+    echo "setup: (bubblewrap is the researchers' sandbox; chromium runs the dashboard tests; wordnet-base feeds the wordnet build test)" >&2
     [ "$WANT_TEST" = 1 ] && exit 1
   fi
 fi

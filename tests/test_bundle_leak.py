@@ -71,11 +71,11 @@ def _longest_list(value: object) -> int:
     if isinstance(value, dict):
         return max((_longest_list(v) for v in value.values()), default=0)
     if isinstance(value, list):
-        return max(len(value), *(_longest_list(v) for v in value))
+        return max([len(value), *(_longest_list(v) for v in value)])
     return 0
 
 
-def leaks(bundle: Bundle, labels: dict[str, np.ndarray], public: np.ndarray) -> list[str]:
+def leaks(bundle: Bundle, labels: dict[str, np.ndarray], public: np.ndarray, columns: bool = True) -> list[str]:
     found = []
     for f in sorted(p for p in bundle.path.rglob("*") if p.is_file()):
         rel = f.relative_to(bundle.path).as_posix()
@@ -93,7 +93,8 @@ def leaks(bundle: Bundle, labels: dict[str, np.ndarray], public: np.ndarray) -> 
         cols = {f"{split}/features/{b}": np.asarray(bundle.features(split, b)) for b in bundle.backends}
         cols[f"{split}/weak"] = np.asarray(bundle.weak_soft(split))
         cols[f"{split}/text_length"] = np.array([len(t) for t in bundle.texts(split)], dtype=np.float64)
-        found += column_leaks(cols, y, np.asarray(bundle.weak_soft(split)))
+        if columns:
+            found += column_leaks(cols, y, np.asarray(bundle.weak_soft(split)))
     found += order_leaks("test public/private", public.astype(np.int64))
     return found
 
@@ -118,8 +119,10 @@ def test_real_bundle_leaks_nothing(tweets: Task) -> None:
 
 
 def test_synthetic_bundle_leaks_nothing(synthetic_task: Task) -> None:
+    """Files, meta and order only: the synthetic strong features are built so that a few
+    dimensions carry the label (they stand in for a strong model), so columns are not checked."""
     labels, public = labels_of(synthetic_task)
-    assert leaks(synthetic_task.bundle(), labels, public) == []
+    assert leaks(synthetic_task.bundle(), labels, public, columns=False) == []
 
 
 def test_checker_finds_a_label_column(tweets: Task) -> None:

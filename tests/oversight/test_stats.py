@@ -37,3 +37,15 @@ def test_split_se_and_distances() -> None:
     assert 0 < pgr_split_se(p, weak, y, gap=0.2) < 0.1
     assert hamming(p, weak) == 200
     assert agreement(p, weak) == 0.8
+
+
+def test_entropy_of_families() -> None:
+    import pytest
+
+    from aarlab.oversight.family import entropy
+
+    assert f"{entropy(['knn'] * 4):.2f}" == "0.00"  # one family: zero, never "-0.00"
+    assert entropy(["knn", "em"]) == pytest.approx(1.0)
+    assert entropy(["a", "b", "c", "d"]) == pytest.approx(2.0)
+    assert entropy(["a", "a", "b"]) == pytest.approx(0.9183, abs=1e-4)
+    assert entropy([]) == 0.0

@@ -56,4 +56,4 @@ def entropy(families: Iterable[str]) -> float:
     """Shannon entropy (bits) of the distribution of families."""
     counts = Counter(families)
     n = sum(counts.values())
-    return -sum(c / n * math.log2(c / n) for c in counts.values()) if n else 0.0
+    return sum(c / n * math.log2(n / c) for c in counts.values()) if n else 0.0  # never -0.0
