@@ -122,6 +122,9 @@ def _heldout(cfg: VerifyConfig, dataset: str, log: Log) -> dict[str, Task]:
         return {d: t for d, t in have.items() if d != dataset}
     out = {}
     for d in cfg.heldout:
+        if d == dataset:  # a dataset is never held out from itself
+            log(f"held-out dataset {d} is the run's own dataset; skipped")
+            continue
         if cfg.prepare_heldout:  # the run's own held-out task (prepared up front: a lookup)
             log(f"held-out dataset {d}")
             out[d] = ensure_prepared(d, s.tasks_dir, s.cache_dir, cfg.heldout_max_items)
