@@ -22,7 +22,7 @@ def empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 def test_the_runs_own_dataset_is_never_held_out(empty_home: Path) -> None:
     logged: list[str] = []
     # prepare_heldout=True: were "wordnet" not skipped, preparing it would start (and take minutes)
-    cfg = VerifyConfig(heldout=["wordnet"], prepare_heldout=True)
+    cfg = VerifyConfig.model_validate({"heldout": ["wordnet"], "prepare_heldout": True})
     assert _heldout(cfg, "wordnet", logged.append) == {}
     assert any("run's own dataset" in line for line in logged)
     assert not (empty_home / "tasks").exists()
@@ -30,5 +30,5 @@ def test_the_runs_own_dataset_is_never_held_out(empty_home: Path) -> None:
 
 def test_an_unprepared_heldout_dataset_is_skipped_with_a_warning(empty_home: Path) -> None:
     logged: list[str] = []
-    assert _heldout(VerifyConfig(heldout=["bbc"]), "tweets", logged.append) == {}
+    assert _heldout(VerifyConfig.model_validate({"heldout": ["bbc"]}), "tweets", logged.append) == {}
     assert any("not prepared" in line for line in logged)
