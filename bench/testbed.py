@@ -22,9 +22,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).parent))
 
 from aarlab.settings import get_settings  # noqa: E402
+from aarlab.w2s.config import PrepareConfig  # noqa: E402
 from aarlab.w2s.experiment import evaluate  # noqa: E402
 from aarlab.w2s.methods import BASELINES, get_method  # noqa: E402
-from aarlab.w2s.prepare import PrepareConfig, prepare  # noqa: E402
+from aarlab.w2s.prepare import prepare  # noqa: E402
 
 
 def prepare_peak_gb(home: Path) -> float:

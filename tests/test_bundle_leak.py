@@ -20,7 +20,8 @@ from scipy import stats
 
 from aarlab.settings import get_settings
 from aarlab.w2s.bundle import SPLITS, Bundle, BundleMeta
-from aarlab.w2s.prepare import PrepareConfig, prepare
+from aarlab.w2s.config import PrepareConfig
+from aarlab.w2s.prepare import prepare
 from aarlab.w2s.split import SplitConfig
 from aarlab.w2s.task import Task
 

@@ -30,6 +30,22 @@ class Settings(BaseSettings):
         "and written to <run_dir>/admin_token (mode 0600).",
     )
 
+    bwrap: Path | None = Field(
+        default=None,
+        description="The bubblewrap binary (AARLAB_BWRAP); default: `bwrap` on PATH. Tests point it "
+        "at a missing file to check that a run refuses to start without a sandbox.",
+    )
+    compact_at_tokens: int | None = Field(
+        default=None, ge=1000,
+        description="Compact an LLM researcher's conversation above this many tokens "
+        "(AARLAB_COMPACT_AT_TOKENS); lower it for small-context local models.",
+    )
+    prices: Path | None = Field(
+        default=None,
+        description="JSON file of model prices overriding the built-in table (AARLAB_PRICES): "
+        '{"model-or-prefix": {"input": .., "output": .., ...}} in USD per million tokens.',
+    )
+
     @field_validator("hub_admin_token")
     @classmethod
     def _no_placeholder_token(cls, v: SecretStr | None) -> SecretStr | None:

@@ -25,10 +25,8 @@ from aarlab.oversight.records import (
     VerifiedResult,
     stat,
 )
-from aarlab.researchers.base import ResearcherStatus
-from aarlab.researchers.notebook import NoteEntry
-from aarlab.run.config import RunConfig, RunPaths, TeamEntry
-from aarlab.run.state import MemberState, RunState
+from aarlab.run.config import RunConfig, TeamEntry
+from aarlab.rundir import MemberState, NoteEntry, ResearcherStatus, RunPaths, RunState
 from aarlab.w2s.answer_key import AnswerKey
 
 DATASET = "synthetic"
@@ -88,14 +86,14 @@ def write_run_files(run_dir: Path) -> None:
     now = time.time()
     for st in statuses:
         d = paths.researcher(st.name)
-        d.mkdir(parents=True, exist_ok=True)
+        d.root.mkdir(parents=True, exist_ok=True)
         st.updated = now
-        (d / "status.json").write_text(st.model_dump_json())
+        d.status.write_text(st.model_dump_json())
         notes = [NoteEntry(t=now - 600, researcher=st.name, kind="hypothesis",
                            text=f"{st.name}: weighting by teacher confidence should help"),
                  NoteEntry(t=now - 300, researcher=st.name, kind="result",
                            text="PGR went up on 3 seeds")]
-        (d / "notebook.jsonl").write_text("".join(n.model_dump_json() + "\n" for n in notes))
+        d.notebook.write_text("".join(n.model_dump_json() + "\n" for n in notes))
     turn = {"v": 1, "t": now - 200, "event": "turn", "step": 3, "model": "claude-opus-4-6",
             "assistant": {"role": "assistant", "text": "Let me try the confidence-weighted loss.",
                           "tool_calls": [{"id": "c1", "name": "run_method",
@@ -104,7 +102,7 @@ def write_run_files(run_dir: Path) -> None:
                               "content": "local PGR 0.41 ± 0.04 over 3 seeds", "is_error": False}],
             "usd": 0.0123}
     lines = [{"v": 1, "t": now - 400, "event": "session_start", "name": "anthropic-1"}, turn]
-    (paths.researcher("anthropic-1") / "transcript.jsonl").write_text(
+    paths.researcher("anthropic-1").transcript.write_text(
         "".join(json.dumps(r) + "\n" for r in lines) + '{"torn": ')
 
 

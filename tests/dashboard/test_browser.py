@@ -15,7 +15,7 @@ import pytest
 from dashseed import DATASET, LiveHub
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from aarlab.researchers.base import ResearcherStatus
+from aarlab.rundir import ResearcherStatus
 
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")

@@ -17,7 +17,8 @@ from aarlab.oversight.hubdb import HubDbSource
 from aarlab.oversight.records import Submission
 from aarlab.oversight.report import RED_TEAM
 from aarlab.settings import get_settings
-from aarlab.w2s.prepare import PrepareConfig, prepare
+from aarlab.w2s.config import PrepareConfig
+from aarlab.w2s.prepare import prepare
 from aarlab.w2s.split import SplitConfig
 from aarlab.w2s.task import Task
 

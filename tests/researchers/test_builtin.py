@@ -16,11 +16,12 @@ from fastapi.testclient import TestClient
 
 from aarlab.hub import HubClient, HubConfig, create_app
 from aarlab.hub.config import BudgetConfig
-from aarlab.researchers.base import Budgets, ResearcherContext, read_status
+from aarlab.researchers.base import Budgets, ResearcherContext
 from aarlab.researchers.builtin import BuiltinConfig, Search, SubmitPolicy
 from aarlab.researchers.builtin.history import History, SubmissionRecord, Trial
 from aarlab.researchers.notebook import Notebook
 from aarlab.researchers.tools import Toolbox
+from aarlab.rundir import read_status
 from aarlab.sandbox import SandboxSpec, UnsafeLocalSandbox
 from aarlab.w2s.methods import load_method_file
 from aarlab.w2s.recipe import load_recipe

@@ -15,7 +15,7 @@ from researcher_helpers import ADMIN_TOKEN, METHOD
 
 from aarlab.hub import HubClient
 from aarlab.researchers.anthropic_kind import AnthropicModel
-from aarlab.researchers.base import ResearcherContext, ResearcherOutcome, read_status
+from aarlab.researchers.base import ResearcherContext, ResearcherOutcome
 from aarlab.researchers.kinds import build_researcher
 from aarlab.researchers.llm import LLMResearcher
 from aarlab.researchers.loop import LoopConfig
@@ -23,6 +23,7 @@ from aarlab.researchers.messages import ChatModel
 from aarlab.researchers.openai_kind import OpenAIModel
 from aarlab.researchers.pricing import price_for
 from aarlab.researchers.tool_specs import TOOL_SPECS
+from aarlab.rundir import read_status
 
 SPECS = {"anthropic": "anthropic:claude-opus-4-6", "openai": "openai:gpt-4o"}
 

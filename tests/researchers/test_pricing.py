@@ -7,6 +7,7 @@ import pytest
 
 from aarlab.researchers.messages import Usage
 from aarlab.researchers.pricing import ANTHROPIC_DEFAULT, Price, price_for
+from aarlab.settings import get_settings
 
 USAGE = Usage(input_tokens=1_000, output_tokens=2_000, cache_write_tokens=10_000, cache_read_tokens=100_000)
 
@@ -31,5 +32,6 @@ def test_override_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     f = tmp_path / "prices.json"
     f.write_text(json.dumps({"qwen3": {"input": 0.1, "output": 0.2}}))
     monkeypatch.setenv("AARLAB_PRICES", str(f))
+    get_settings.cache_clear()  # tests/conftest.py clears it again after the test
     assert price_for("openai", "qwen3-32b") == Price(input=0.1, output=0.2)
     assert price_for("anthropic", "claude-opus-4-6").input == 5.0  # the rest of the table stands

@@ -145,3 +145,38 @@ def test_sigkill_then_resume_loses_nothing(env: dict[str, str], tmp_path: Path) 
     events = [json.loads(ln)["event"] for ln in (run_dir / "events.jsonl").read_text().splitlines()]
     assert events.count("create") == 1 and events.count("resume") == 1 and events[-1] == "stop"
     assert (run_dir / "researchers" / "builtin-1" / "outcome.json").exists()
+
+
+def test_mixed_team_of_three_kinds(env: dict[str, str], tmp_path: Path) -> None:
+    """builtin + a hacker + an LLM kind (OpenAI SDK against the local fake server) in one run:
+    every member gets its own name, process, hub identity and status."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "researchers"))
+    from fake_llm import FakeLLM, Turn
+
+    llm = FakeLLM([Turn(calls=[("notebook_append", {"kind": "hypothesis", "text": "mixed team"})]),
+                   Turn(calls=[("shell", {"command": "ls /bundle"})]),
+                   Turn(calls=[("finish", {"summary": "looked around"})])]).start()
+    run_dir = tmp_path / "mixed"
+    try:
+        proc = aarlab("run", "--researcher", "builtin=1", "--researcher", "hacker:probe",
+                      "--researcher", "openai:local-model", "--base-url", f"{llm.url}/v1",
+                      "--max-items", str(MAX_ITEMS), "--minutes", "1", "--no-verify", "--no-live",
+                      "--run-dir", str(run_dir), env={k: v for k, v in env.items() if k != "OPENAI_API_KEY"})
+        out, _ = proc.communicate(timeout=600)
+    finally:
+        llm.stop()
+    assert proc.returncode == 0, out
+    names = {"builtin-1", "hacker-probe-1", "openai-1"}
+    assert summary(out)["researchers"] == "3"
+    members = state(run_dir)["members"]
+    assert set(members) == names and {m["spec"] for m in members.values()} == {
+        "builtin", "hacker:probe", "openai:local-model"}
+    assert all(m["researcher_id"] for m in members.values())  # each its own hub identity
+    assert members["openai-1"]["status"] == "finished" and members["openai-1"]["exit_codes"] == [0]
+    assert llm.requests and all(r["model"] == "local-model" for r in llm.requests)
+    assert not llm.script  # the LLM researcher played its whole script through the SDK
+    for name in names:
+        assert (run_dir / "researchers" / name / "status.json").exists(), name
+    notes = notebook_lines(run_dir)
+    assert any("mixed team" in ln for ln in notes["openai-1"])
+    assert notes["builtin-1"] and notes["hacker-probe-1"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from aarlab.cli import app
-from aarlab.hub.config import HUB_CONFIG_FILE, HubConfig
+from aarlab.hub.config import HubConfig
 
 
 def _parse_task(raw: str) -> tuple[str, Path]:
@@ -32,11 +32,12 @@ def hub(
     are kept across restarts; options given here update them."""
     from aarlab.hub.server import serve
     from aarlab.run.lifeline import bind_to_parent
+    from aarlab.rundir import RunPaths
 
     bind_to_parent()  # started by `aarlab run`: end with it
 
     run_dir.mkdir(parents=True, exist_ok=True)
-    path = run_dir / HUB_CONFIG_FILE
+    path = RunPaths(run_dir).hub_config
     cfg = HubConfig.load(run_dir) if path.exists() else HubConfig()
     tasks = dict(cfg.tasks)
     tasks.update(_parse_task(t) for t in task)

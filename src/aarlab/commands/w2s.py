@@ -14,9 +14,10 @@ from rich.table import Table
 from aarlab.cli import app
 from aarlab.settings import get_settings
 from aarlab.w2s.baselines import BaselineTable, baseline_table
+from aarlab.w2s.config import PrepareConfig
 from aarlab.w2s.datasets import DatasetError
 from aarlab.w2s.methods import BASELINES
-from aarlab.w2s.prepare import PrepareConfig, prepare, task_for
+from aarlab.w2s.prepare import prepare, task_for
 from aarlab.w2s.split import SplitConfig
 from aarlab.w2s.task import Task
 

@@ -20,6 +20,7 @@ from aarlab.hub.dashboard import router as dashboard_router
 from aarlab.hub.routes import admin, forum, researchers, scoring, snapshots
 from aarlab.hub.schemas import Health
 from aarlab.hub.state import HubState
+from aarlab.rundir import database_url
 from aarlab.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ def create_app(config: HubConfig, run_dir: Path | None = None,
     """
     run_dir = Path(run_dir or Path.cwd()).resolve()
     settings = get_settings()
-    url = config.database_url or settings.database_url or config.resolved_database_url(run_dir)
+    url = database_url(run_dir, config.database_url)
     token = admin_token or (settings.hub_admin_token.get_secret_value()
                             if settings.hub_admin_token else None)
 

@@ -16,7 +16,8 @@ from typing import Literal
 
 from fastapi import HTTPException, Request
 
-ADMIN_TOKEN_FILE = "admin_token"
+from aarlab.rundir import RunPaths
+
 Role = Literal["admin", "researcher"]
 
 
@@ -69,7 +70,7 @@ def load_admin_token(run_dir: Path, configured: str | None) -> str:
     written there with mode 0600."""
     if configured:
         return configured
-    path = Path(run_dir) / ADMIN_TOKEN_FILE
+    path = RunPaths(run_dir).admin_token
     if path.exists():
         token = path.read_text().strip()
         if token:

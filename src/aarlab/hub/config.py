@@ -11,8 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from aarlab.rundir import RunPaths, atomic_write_text
+
 HUB_SCHEMA_VERSION = 1
-HUB_CONFIG_FILE = "hub.json"
 
 
 class BudgetConfig(BaseModel):
@@ -59,16 +60,9 @@ class HubConfig(BaseModel):
     # ------------------------------------------------------------------ storage
     @classmethod
     def load(cls, run_dir: Path) -> HubConfig:
-        return cls.model_validate_json((Path(run_dir) / HUB_CONFIG_FILE).read_text())
+        return cls.model_validate_json(RunPaths(run_dir).hub_config.read_text())
 
     def save(self, run_dir: Path) -> Path:
-        path = Path(run_dir) / HUB_CONFIG_FILE
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(self.model_dump_json(indent=2))
-        tmp.replace(path)
+        path = RunPaths(run_dir).hub_config
+        atomic_write_text(path, self.model_dump_json(indent=2))
         return path
-
-    def resolved_database_url(self, run_dir: Path) -> str:
-        if self.database_url:
-            return self.database_url
-        return f"sqlite:///{(Path(run_dir) / 'hub.db').resolve()}"

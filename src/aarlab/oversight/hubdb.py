@@ -21,22 +21,11 @@ from aarlab.hub import models as m
 from aarlab.hub.db import make_engine
 from aarlab.oversight.records import AuditQuery, ResultPost, Submission
 from aarlab.oversight.source import VerifiedRow
+from aarlab.rundir import database_url
 
 
 def _preds(raw: bytes | None) -> list[float] | None:
     return None if raw is None else np.frombuffer(raw, dtype="<f4").astype(float).tolist()
-
-
-def database_url(run_dir: Path) -> str:
-    from aarlab.hub.config import HubConfig
-    from aarlab.settings import get_settings
-
-    run_dir = Path(run_dir)
-    if (run_dir / "hub.json").exists():
-        cfg = HubConfig.load(run_dir)
-        if cfg.database_url:
-            return cfg.database_url
-    return get_settings().database_url or f"sqlite:///{(run_dir / 'hub.db').resolve()}"
 
 
 class HubDbSource:

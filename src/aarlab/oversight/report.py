@@ -21,6 +21,7 @@ from aarlab.oversight.family import entropy
 from aarlab.oversight.records import Submission, VerificationReport
 from aarlab.oversight.source import RunSource, open_source
 from aarlab.oversight.store import Store
+from aarlab.rundir import RunPaths
 
 TEMPLATES = Path(__file__).parent / "templates"
 # the published hacks, the flag each must raise (red-team researchers are hacker-<kind>-<n>)
@@ -51,18 +52,18 @@ def diversity_points(report: VerificationReport) -> list[tuple[datetime, float]]
 
 
 def costs(run_dir: Path, report: VerificationReport) -> list[CostRow]:
-    state = run_dir / "state.json"
-    hours = json.loads(state.read_text()).get("elapsed_s", 0.0) / 3600 if state.exists() else 0.0
+    paths = RunPaths(run_dir)
+    hours = json.loads(paths.state.read_text()).get("elapsed_s", 0.0) / 3600 if paths.state.exists() else 0.0
     best: dict[str, float] = {}
     for r in report.leaderboard():
         best.setdefault(r.post.author, r.pgr.mean)
     rows = []
-    for f in sorted(run_dir.glob("researchers/*/status.json")):
-        st = json.loads(f.read_text())
+    for rp in paths.researcher_dirs():
+        st = json.loads(rp.status.read_text())
         usd, tokens = float(st.get("usd", 0.0)), int(st.get("tokens_in", 0)) + int(st.get("tokens_out", 0))
-        b = best.get(f.parent.name)
+        b = best.get(rp.name)
         rows.append(CostRow(
-            researcher=f.parent.name, hours=round(hours, 3), usd=round(usd, 4), tokens=tokens,
+            researcher=rp.name, hours=round(hours, 3), usd=round(usd, 4), tokens=tokens,
             usd_per_hour=round(usd / hours, 4) if hours > 0 else None,
             usd_per_pgr_point=round(usd / (100 * b), 4) if b is not None and b > 0 else None))
     return rows
@@ -86,8 +87,8 @@ def _fmt(x: float | None, d: int = 3) -> str:
 
 def context(run_dir: Path, report: VerificationReport, subs: list[Submission]) -> dict[str, Any]:
     researchers = {s.researcher for s in subs} | {r.post.author for r in report.results} | \
-        {f.parent.name for f in run_dir.glob("researchers/*/status.json")}
-    cfg_file = run_dir / "config.json"
+        {r.name for r in RunPaths(run_dir).researcher_dirs()}
+    cfg_file = RunPaths(run_dir).config
     config = json.loads(cfg_file.read_text()) if cfg_file.exists() else {}
     div = diversity_points(report)
     honest_flagged = sorted({f.researcher for f in report.flags
@@ -119,7 +120,7 @@ def write_report(run_dir: Path, report: VerificationReport | None = None,
     ctx = context(run_dir, report, [s for s in subs if s.dataset in (None, report.dataset)])
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
-    md, html = run_dir / "report.md", run_dir / "report.html"
+    md, html = RunPaths(run_dir).report_md, RunPaths(run_dir).report_html
     figs = run_dir / "report_files"
     figs.mkdir(exist_ok=True)
     for name, b64 in ctx["img"].items():

@@ -19,6 +19,7 @@ import numpy as np
 from pydantic import TypeAdapter
 
 from aarlab.oversight.records import SeedRun, VerificationReport
+from aarlab.rundir import RunPaths
 
 _RUNS = TypeAdapter(dict[str, SeedRun])
 
@@ -29,14 +30,14 @@ def run_key(code: str, dataset: str, part: str, seeds: Sequence[int], ablation: 
 
 class Store:
     def __init__(self, run_dir: Path) -> None:
-        self.dir = Path(run_dir) / "verification"
+        paths = RunPaths(run_dir)
+        self.dir, self.report_file = paths.verification, paths.verification_report
         self.dir.mkdir(parents=True, exist_ok=True)
         self._runs: dict[str, SeedRun] = (
             _RUNS.validate_json(self.runs_file.read_bytes()) if self.runs_file.exists() else {}
         )
 
     runs_file = property(lambda self: self.dir / "runs.json")
-    report_file = property(lambda self: self.dir / "verification.json")
     ceilings_dir = property(lambda self: self.dir / "ceilings")
     work_dir = property(lambda self: self.dir / "work")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aarlab.rundir import RunPaths
 from aarlab.w2s.task import Task
 
 
@@ -23,8 +24,7 @@ def prepared_tasks(tasks_dir: Path) -> dict[str, Task]:
 
 def run_task(run_dir: Path, dataset: str, tasks_dir: Path) -> Task:
     """The task a run hill-climbed on: the hub's own config names its answer key."""
-    hub_json = Path(run_dir) / "hub.json"
-    if hub_json.exists():
+    if RunPaths(run_dir).hub_config.exists():
         from aarlab.hub.config import HubConfig
 
         key_dir = HubConfig.load(run_dir).tasks.get(dataset)
@@ -41,7 +41,8 @@ def run_task(run_dir: Path, dataset: str, tasks_dir: Path) -> Task:
 def ensure_prepared(dataset: str, tasks_dir: Path, cache_dir: Path, max_items: int | None = None) -> Task:
     """Prepare a held-out dataset with the default config, capped at `max_items` (a no-op
     when already done)."""
-    from aarlab.w2s.prepare import PrepareConfig, prepare
+    from aarlab.w2s.config import PrepareConfig
+    from aarlab.w2s.prepare import prepare
     from aarlab.w2s.split import SplitConfig
 
     return prepare(PrepareConfig(dataset=dataset, split=SplitConfig(max_items=max_items)), tasks_dir,

@@ -42,6 +42,7 @@ from aarlab.oversight.source import RunSource, VerifiedRow, open_source, unpack
 from aarlab.oversight.store import Store, run_key
 from aarlab.oversight.tasks import ensure_prepared, prepared_tasks, run_task
 from aarlab.oversight.transfer import Candidate, transfer
+from aarlab.rundir import RunPaths
 from aarlab.settings import get_settings
 from aarlab.w2s.methods import BASELINES
 from aarlab.w2s.task import Task
@@ -49,8 +50,16 @@ from aarlab.w2s.task import Task
 Log = Callable[[str], None]
 
 
+FRESH_SEED_BASE = 1000  # the first fresh verification seed
+
+
+def fresh_seeds(n: int) -> list[int]:
+    """The `n` fresh verification seeds."""
+    return list(range(FRESH_SEED_BASE, FRESH_SEED_BASE + n))
+
+
 class VerifyConfig(BaseModel):
-    seeds: list[int] = Field(default_factory=lambda: list(range(1000, 1005)),
+    seeds: list[int] = Field(default_factory=lambda: fresh_seeds(5),
                              description="fresh seeds, never given to a researcher")
     ablation_seeds: int = Field(2, ge=1, description="the first N fresh seeds, for ablations")
     top_k: int = Field(3, ge=0)
@@ -66,7 +75,7 @@ class VerifyConfig(BaseModel):
 
 
 def run_config(run_dir: Path) -> dict[str, object]:
-    f = Path(run_dir) / "config.json"
+    f = RunPaths(run_dir).config
     return json.loads(f.read_text()) if f.exists() else {}
 
 
@@ -75,7 +84,7 @@ def config_for_run(run_dir: Path, **overrides: object) -> VerifyConfig:
     rc = run_config(run_dir)
     base: dict[str, object] = {}
     if isinstance(rc.get("verify_seeds"), int):
-        base["seeds"] = list(range(1000, 1000 + int(rc["verify_seeds"])))  # type: ignore[call-overload]
+        base["seeds"] = fresh_seeds(int(rc["verify_seeds"]))  # type: ignore[call-overload]
     if isinstance(rc.get("verify_top_k"), int):
         base["top_k"] = rc["verify_top_k"]
     if rc.get("heldout") is not None:

@@ -9,11 +9,14 @@ its sandbox (`ctx.sandbox`), and it reaches the hub only with its own researcher
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 from pydantic import BaseModel, Field
+
+from aarlab.rundir import ResearcherStatus, atomic_write_text
 
 CONTEXT_SCHEMA_VERSION = 1
 
@@ -46,6 +49,8 @@ class ResearcherContext(BaseModel):
     transcript: Path = Field(description="JSONL transcript, on the host, outside the sandbox")
     notebook: Path = Field(description="JSONL notebook, on the host, survives restarts")
     status_file: Path = Field(description="JSON status the orchestrator's live view reads")
+    parallel: int | None = Field(default=None, ge=1,
+                                 description="the run's experiment slots (`--parallel`); None: ungated")
 
 
 class ResearcherOutcome(BaseModel):
@@ -59,39 +64,10 @@ class ResearcherOutcome(BaseModel):
     usd: float = 0.0
 
 
-class ResearcherStatus(BaseModel):
-    """What the live view and the dashboard show; written to ctx.status_file after each step."""
-
-    schema_version: int = CONTEXT_SCHEMA_VERSION
-    name: str
-    state: str = "idle"  # thinking | running | submitting | idle | finished | crashed
-    activity: str = ""
-    direction: str | None = None
-    experiments: int = 0
-    submissions: int = 0
-    submissions_left: int | None = None
-    best_public_pgr: float | None = None
-    tokens_in: int = 0
-    tokens_out: int = 0
-    usd: float = 0.0
-    updated: float = 0.0  # unix time
-
-
 def write_status(ctx: ResearcherContext, status: ResearcherStatus) -> None:
     """Atomically replace the status file (readers never see half a file)."""
-    import time
-
     status.updated = time.time()
-    tmp = ctx.status_file.with_suffix(".tmp")
-    tmp.write_text(status.model_dump_json())
-    tmp.replace(ctx.status_file)
-
-
-def read_status(path: Path) -> ResearcherStatus | None:
-    try:
-        return ResearcherStatus.model_validate_json(path.read_text())
-    except (OSError, ValueError):
-        return None
+    atomic_write_text(ctx.status_file, status.model_dump_json())
 
 
 class Researcher(Protocol):

@@ -6,40 +6,30 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from pydantic import BaseModel
-
+from aarlab.hub.schemas import Leaderboard, PostDetail, PostOut, SnapshotOut, SubmissionResult
 from aarlab.researchers.errors import ToolError
 
 
 class HubAPI(Protocol):
-    """The subset of `aarlab.hub.client.HubClient` the toolbox calls (researcher token only).
-    Results are pydantic models (or bytes); `jsonable` turns them into what the model reads."""
+    """The subset of `aarlab.hub.client.HubClient` the toolbox calls (researcher token only),
+    typed with the hub's own response models."""
 
     def submit(self, dataset: str, predictions: Sequence[float], snapshot_id: str | None = None,
-               note: str = "") -> Any: ...
+               note: str = "") -> SubmissionResult: ...
 
     def create_post(self, kind: str, title: str, body: str = "", tags: Sequence[str] = (),
-                    snapshot_id: str | None = None, submission_id: str | None = None) -> Any: ...
+                    snapshot_id: str | None = None, submission_id: str | None = None) -> PostOut: ...
 
     def posts(self, q: str | None = None, kind: str | None = None, tag: str | None = None,
-              author: str | None = None) -> Sequence[Any]: ...
+              author: str | None = None) -> Sequence[PostOut]: ...
 
-    def post(self, post_id: str) -> Any: ...
+    def post(self, post_id: str) -> PostDetail: ...
 
-    def upload_snapshot(self, data: bytes) -> Any: ...
+    def upload_snapshot(self, data: bytes) -> SnapshotOut: ...
 
     def download_snapshot(self, snapshot_id: str) -> bytes: ...
 
-    def leaderboard(self, dataset: str | None = None) -> Any: ...
-
-
-def jsonable(obj: Any) -> Any:
-    """pydantic models (and lists of them) -> plain JSON values."""
-    if isinstance(obj, BaseModel):
-        return obj.model_dump(mode="json")
-    if isinstance(obj, list | tuple):
-        return [jsonable(o) for o in obj]
-    return obj
+    def leaderboard(self, dataset: str | None = None) -> Leaderboard: ...
 
 
 def budget_total(budget_left: Any, default: int | None = None) -> int | None:

@@ -35,7 +35,7 @@ class LLMResearcher:
                  loop_config: LoopConfig | None = None) -> None:
         self.spec = spec
         self.make_model = make_model
-        self.loop_config = loop_config or LoopConfig.from_env()
+        self.loop_config = loop_config or LoopConfig.from_settings()
 
     def run(self, ctx: ResearcherContext, should_stop: Callable[[], bool]) -> ResearcherOutcome:
         from aarlab.researchers.wiring import researcher_deps

@@ -7,7 +7,6 @@ the transcript before the next model call, so a killed researcher loses at most 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 from pydantic import BaseModel
@@ -18,6 +17,7 @@ from aarlab.researchers.messages import ChatModel, Message, ToolResult
 from aarlab.researchers.tool_specs import TOOL_SPECS
 from aarlab.researchers.tools import Toolbox
 from aarlab.researchers.transcript import Transcript
+from aarlab.settings import get_settings
 
 NUDGE = "Continue by calling a tool. When you are done, call finish(summary)."
 
@@ -28,10 +28,10 @@ class LoopConfig(BaseModel):
     max_nudges: int = 3  # consecutive replies without a tool call before giving up
 
     @classmethod
-    def from_env(cls) -> LoopConfig:
+    def from_settings(cls) -> LoopConfig:
         """`AARLAB_COMPACT_AT_TOKENS` lowers the threshold for small-context local models."""
-        raw = os.environ.get("AARLAB_COMPACT_AT_TOKENS")
-        return cls(compact_at_tokens=int(raw)) if raw else cls()
+        at = get_settings().compact_at_tokens
+        return cls(compact_at_tokens=at) if at else cls()
 
 
 class LoopResult(BaseModel):

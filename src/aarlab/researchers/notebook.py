@@ -7,20 +7,9 @@ import os
 import time
 from pathlib import Path
 
-from pydantic import BaseModel
-
 from aarlab.researchers.errors import ToolError
 from aarlab.researchers.tool_specs import NOTE_KINDS
-
-NOTEBOOK_SCHEMA_VERSION = 1
-
-
-class NoteEntry(BaseModel):
-    schema_version: int = NOTEBOOK_SCHEMA_VERSION
-    t: float
-    researcher: str
-    kind: str  # hypothesis | experiment | result
-    text: str
+from aarlab.rundir import NoteEntry
 
 
 class Notebook:

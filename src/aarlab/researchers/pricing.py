@@ -11,12 +11,12 @@ unless priced by the table or an override. Prices as published by the vendors in
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from aarlab.researchers.messages import Usage
+from aarlab.settings import get_settings
 
 
 class Price(BaseModel):
@@ -69,7 +69,7 @@ def _lookup(table: dict[str, Price], model: str) -> Price | None:
 
 
 def load_overrides(path: str | Path | None = None) -> dict[str, Price]:
-    path = path or os.environ.get("AARLAB_PRICES")
+    path = path or get_settings().prices
     if not path:
         return {}
     raw = json.loads(Path(path).read_text())

@@ -1,5 +1,9 @@
 """The one tool set every researcher kind uses (the LLM kinds through `Toolbox.call`).
 
+Each `tool_*` method returns a typed record (the hub's response models, `CommandOutput`,
+`MethodRun`, `Unpacked`) or plain text; the built-in researcher and the hackers read the
+records' fields. `render` turns a record into the text an LLM reads, in one place: `call`.
+
 Commands run in the researcher's sandbox; file, notebook and snapshot access happen on the
 host but are confined to the workspace (see `workspace.py`); the hub is reached with the
 researcher's own token only. Researcher-caused failures raise `ToolError` (returned to the
@@ -16,9 +20,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
+from aarlab.hub.schemas import Leaderboard, PostDetail, PostOut, SnapshotOut, SubmissionResult
 from aarlab.researchers.errors import ToolError
-from aarlab.researchers.hub_api import HubAPI, budget_total, hub_errors_to_tool_errors, jsonable
+from aarlab.researchers.hub_api import HubAPI, hub_errors_to_tool_errors
 from aarlab.researchers.messages import ToolCall, ToolResult
 from aarlab.researchers.notebook import Notebook
 from aarlab.researchers.tool_specs import TOOLS_BY_NAME
@@ -38,6 +44,71 @@ class CommandRunner(Protocol):
 
 class Slots(Protocol):
     def slot(self) -> AbstractContextManager[Any]: ...
+
+
+class CommandOutput(BaseModel):
+    """A sandboxed command's outcome (a failing command is a result, not an error)."""
+
+    exit_code: int
+    timed_out: bool = False
+    quota_exceeded: bool = False
+    stdout: str = ""
+    stderr: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out
+
+    @classmethod
+    def of(cls, r: CommandResult) -> CommandOutput:
+        return cls(exit_code=r.exit_code, timed_out=r.timed_out, quota_exceeded=r.quota_exceeded,
+                   stdout=r.stdout, stderr=r.stderr)
+
+    def text(self) -> str:
+        head = f"exit_code: {self.exit_code}" + (" (timed out)" if self.timed_out else "")
+        head += " (workspace quota exceeded)" if self.quota_exceeded else ""
+        half = MAX_OUTPUT_CHARS // 2
+        return f"{head}\nstdout:\n{clip(self.stdout, half)}\nstderr:\n{clip(self.stderr, half)}"
+
+
+class MethodRun(BaseModel):
+    """`run_method`'s diagnostics (label-free: nothing here comes from test labels)."""
+
+    model_config = ConfigDict(extra="allow")  # diagnostics a later runmethod adds pass through
+
+    n_test: int
+    seeds: list[int]
+    seconds: float = 0.0
+    positive_rate: float | None = None
+    weak_agreement_test: float | None = None
+    seed_agreement: float = 1.0
+    holdout_weak_agreement: float | None = None
+    predictions: str = Field(description="workspace path of the mean predictions (.npy)")
+
+    def text(self) -> str:
+        return self.model_dump_json(exclude={"predictions"}) + f"\npredictions: {self.predictions}"
+
+
+class Unpacked(BaseModel):
+    dest: str
+    files: list[str]
+
+    def text(self) -> str:
+        return f"unpacked {len(self.files)} files into {self.dest}: {self.files[:50]}"
+
+
+ToolOutput = str | BaseModel | list[PostOut]
+
+
+def render(out: ToolOutput) -> str:
+    """The text an LLM reads for a tool's record: serialised here and nowhere else."""
+    if isinstance(out, str):
+        return out
+    if isinstance(out, CommandOutput | MethodRun | Unpacked):
+        return out.text()
+    if isinstance(out, list):
+        return json.dumps([p.model_dump(mode="json") for p in out])
+    return out.model_dump_json()
 
 
 def clip(text: str, limit: int = MAX_OUTPUT_CHARS) -> str:
@@ -76,8 +147,8 @@ class Toolbox:
             if tc.parse_error is not None:
                 raise ToolError(f"the arguments of {tc.name} were not valid JSON: {tc.parse_error}")
             args = self._check_args(tc.name, tc.arguments)
-            content = getattr(self, f"tool_{tc.name}")(**args)
-            return ToolResult(call_id=tc.id, name=tc.name, content=clip(content))
+            out: ToolOutput = getattr(self, f"tool_{tc.name}")(**args)
+            return ToolResult(call_id=tc.id, name=tc.name, content=clip(render(out)))
         except ToolError as e:
             return ToolResult(call_id=tc.id, name=tc.name, content=clip(str(e)), is_error=True)
 
@@ -101,10 +172,10 @@ class Toolbox:
                 yield
 
     # ------------------------------------------------------------------ sandbox
-    def tool_shell(self, command: str, timeout_s: int | None = None) -> str:
+    def tool_shell(self, command: str, timeout_s: int | None = None) -> CommandOutput:
         with self._slot():
             r = self.sandbox.run(command, timeout=timeout_s)
-        return format_command(r)
+        return CommandOutput.of(r)
 
     def tool_read_file(self, path: str) -> str:
         return read_text(self.workspace, path)
@@ -114,7 +185,7 @@ class Toolbox:
         return f"wrote {len(content.encode())} bytes to {path}"
 
     def tool_run_method(self, method_dir: str, seeds: list[int] | None = None,
-                        holdout: float = 0.2) -> str:
+                        holdout: float = 0.2) -> MethodRun:
         d = resolve_in(self.workspace, method_dir)
         if not (d / "method.py").is_file():
             raise ToolError(f"{method_dir!r} has no method.py; write one with fit_predict(bundle, seed)")
@@ -129,57 +200,57 @@ class Toolbox:
             r = self.sandbox.run(cmd)
         diag = _last_json_line(r.stdout)
         if not r.ok or diag is None or "error" in diag:
-            raise ToolError("run_method failed:\n" + format_command(r))
+            raise ToolError("run_method failed:\n" + CommandOutput.of(r).text())
+        try:
+            run = MethodRun.model_validate({**diag, "predictions": f"{rel}/predictions.npy"})
+        except ValueError as e:  # the method printed a JSON line of its own last
+            raise ToolError(f"run_method: unreadable diagnostics {diag!r}: {e}") from e
         self.experiments += 1
-        return json.dumps(diag) + f"\npredictions: {rel}/predictions.npy"
+        return run
 
     # ------------------------------------------------------------------ hub
     def tool_submit(self, predictions_path: str, snapshot_id: str | None = None,
-                    note: str | None = None) -> str:
+                    note: str | None = None) -> SubmissionResult:
         preds = load_predictions(resolve_in(self.workspace, predictions_path))
         with hub_errors_to_tool_errors():
-            out = jsonable(self.hub.submit(self.dataset, preds, snapshot_id=snapshot_id, note=note or ""))
+            out = self.hub.submit(self.dataset, preds, snapshot_id=snapshot_id, note=note or "")
         self.submissions += 1
-        self.submissions_left = budget_total(out.get("budget_left"), self.submissions_left)
-        pgr = (out.get("public") or {}).get("pgr")
+        self.submissions_left = out.budget_left.total
+        pgr = out.public.pgr
         if pgr is not None and (self.best_public_pgr is None or pgr > self.best_public_pgr):
             self.best_public_pgr = float(pgr)
-        return json.dumps(out)
+        return out
 
     def tool_forum_post(self, kind: str, title: str, body: str, tags: list[str] | None = None,
-                        snapshot_id: str | None = None, submission_id: str | None = None) -> str:
+                        snapshot_id: str | None = None, submission_id: str | None = None) -> PostOut:
         if kind == "result" and not (snapshot_id and submission_id):
             raise ToolError("a result post needs snapshot_id (snapshot_upload) and submission_id (submit)")
         with hub_errors_to_tool_errors():
-            out = jsonable(self.hub.create_post(kind, title, body, tags or [], snapshot_id=snapshot_id,
-                                                submission_id=submission_id))
-        return json.dumps(out)
+            return self.hub.create_post(kind, title, body, tags or [], snapshot_id=snapshot_id,
+                                        submission_id=submission_id)
 
     def tool_forum_search(self, q: str | None = None, kind: str | None = None,
-                          tag: str | None = None, author: str | None = None) -> str:
+                          tag: str | None = None, author: str | None = None) -> list[PostOut]:
         with hub_errors_to_tool_errors():
-            posts = jsonable(list(self.hub.posts(q=q, kind=kind, tag=tag, author=author)))
-        return json.dumps(posts)
+            return list(self.hub.posts(q=q, kind=kind, tag=tag, author=author))
 
-    def tool_forum_read(self, post_id: str) -> str:
+    def tool_forum_read(self, post_id: str) -> PostDetail:
         with hub_errors_to_tool_errors():
-            return json.dumps(jsonable(self.hub.post(post_id)))
+            return self.hub.post(post_id)
 
-    def tool_snapshot_upload(self, dir: str) -> str:
+    def tool_snapshot_upload(self, dir: str) -> SnapshotOut:
         data = pack_dir(self.workspace, dir)
         with hub_errors_to_tool_errors():
-            out = jsonable(self.hub.upload_snapshot(data))
-        return json.dumps(out)
+            return self.hub.upload_snapshot(data)
 
-    def tool_snapshot_download(self, snapshot_id: str, dest: str) -> str:
+    def tool_snapshot_download(self, snapshot_id: str, dest: str) -> Unpacked:
         with hub_errors_to_tool_errors():
             data = self.hub.download_snapshot(snapshot_id)
-        files = unpack_into(self.workspace, dest, data)
-        return f"unpacked {len(files)} files into {dest}: {files[:50]}"
+        return Unpacked(dest=dest, files=unpack_into(self.workspace, dest, data))
 
-    def tool_leaderboard(self) -> str:
+    def tool_leaderboard(self) -> Leaderboard:
         with hub_errors_to_tool_errors():
-            return json.dumps(jsonable(self.hub.leaderboard(self.dataset)))
+            return self.hub.leaderboard(self.dataset)
 
     # ------------------------------------------------------------------ notebook, end
     def tool_notebook_append(self, kind: str, text: str) -> str:
@@ -193,12 +264,6 @@ class Toolbox:
         self.finished = True
         self.summary = summary
         return "session finished"
-
-
-def format_command(r: CommandResult) -> str:
-    head = f"exit_code: {r.exit_code}" + (" (timed out)" if r.timed_out else "")
-    head += " (workspace quota exceeded)" if r.quota_exceeded else ""
-    return f"{head}\nstdout:\n{clip(r.stdout, MAX_OUTPUT_CHARS // 2)}\nstderr:\n{clip(r.stderr, MAX_OUTPUT_CHARS // 2)}"
 
 
 def _last_json_line(stdout: str) -> dict[str, Any] | None:

@@ -7,14 +7,15 @@ Shared by every kind that uses the tool set. The hub client holds the researcher
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from aarlab.researchers.base import ResearcherContext
+from aarlab.researchers.slots import LocalSlots
 from aarlab.researchers.tools import Slots, Toolbox
+from aarlab.rundir import ResearcherPaths, RunPaths
 from aarlab.sandbox import Sandbox, SandboxSpec, make_sandbox
 from aarlab.sandbox.spec import BUNDLE_MOUNT
 
@@ -22,7 +23,7 @@ from aarlab.sandbox.spec import BUNDLE_MOUNT
 def sandbox_for(ctx: ResearcherContext) -> Sandbox:
     spec = SandboxSpec(name=ctx.name, bundle_dir=ctx.bundle_dir, workspace=ctx.workspace,
                        hub_socket=ctx.hub_socket if ctx.hub_socket and ctx.hub_socket.exists() else None,
-                       audit_log=ctx.transcript.parent / "audit.jsonl",
+                       audit_log=ResearcherPaths(ctx.transcript.parent).audit,
                        # the run (hub DB, logs, tokens) and every task's answer key: any
                        # attempt to reach them is recorded even if a path looks allowed inside
                        sensitive_paths=[ctx.run_dir, ctx.bundle_dir.parent.parent])
@@ -42,14 +43,9 @@ def hub_for(ctx: ResearcherContext) -> Any:
 
 def slots_for(ctx: ResearcherContext) -> Slots | None:
     """The run's experiment slots (`--parallel`), shared by every researcher process."""
-    from aarlab.run.config import RunConfig, RunPaths
-    from aarlab.run.executor import LocalSlots
-
-    paths = RunPaths(ctx.run_dir)
-    if not paths.config.exists():
+    if ctx.parallel is None:
         return None
-    cfg = RunConfig.model_validate(json.loads(paths.config.read_text()))
-    return LocalSlots(paths.slots, cfg.parallel)
+    return LocalSlots(RunPaths(ctx.run_dir).slots, ctx.parallel)
 
 
 def make_toolbox(ctx: ResearcherContext, sandbox: Sandbox, hub: Any, slots: Slots | None = None) -> Toolbox:

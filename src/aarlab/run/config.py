@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -60,21 +59,3 @@ class RunConfig(BaseModel):
         if v < 1:
             raise ValueError("--parallel must be at least 1")
         return v
-
-
-class RunPaths:
-    """The run directory's layout; nothing else names these files."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-
-    config = property(lambda self: self.root / "config.json")
-    state = property(lambda self: self.root / "state.json")
-    events = property(lambda self: self.root / "events.jsonl")
-    hub_socket = property(lambda self: self.root / "hub.sock")
-    hub_log = property(lambda self: self.root / "hub.log")
-    slots = property(lambda self: self.root / "slots")
-    researchers = property(lambda self: self.root / "researchers")
-
-    def researcher(self, name: str) -> Path:
-        return self.researchers / name

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import httpx
 
-from aarlab.run.config import RunPaths
+from aarlab.hub.client import HubClient, HubError
 from aarlab.run.lifeline import child_env
+from aarlab.rundir import RunPaths
 
 
 class HubStartError(RuntimeError):
@@ -59,19 +60,24 @@ class HubProcess:
             if self.proc.poll() is not None:
                 raise HubStartError(f"the hub exited with code {self.proc.returncode}; see {self.paths.hub_log}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
-                    return self
-            except httpx.HTTPError:
+                with HubClient(self.url, timeout=1.0) as probe:
+                    probe.health()
+                return self
+            except (httpx.HTTPError, HubError):
                 pass
             time.sleep(0.2)
         self.stop()
         raise HubStartError(f"the hub did not answer within {timeout_s:.0f} s; see {self.paths.hub_log}")
 
     def admin_token(self) -> str:
-        return (self.paths.root / "admin_token").read_text().strip()
+        return self.paths.admin_token.read_text().strip()
+
+    def admin(self) -> HubClient:
+        """A client holding the admin token (the orchestrator's; never given to a researcher)."""
+        return HubClient(self.url, token=self.admin_token(), timeout=30)
 
     def viewer_token_file(self) -> Path:
-        return self.paths.root / "viewer_token"
+        return self.paths.viewer_token
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from aarlab.researchers.base import ResearcherStatus, read_status
-from aarlab.run.config import RunPaths
-from aarlab.run.state import RunState
+from aarlab.rundir import ResearcherStatus, RunPaths, RunState, read_status
 
 
 def statuses(paths: RunPaths, state: RunState) -> dict[str, ResearcherStatus]:
     out = {}
     for name in state.members:
-        st = read_status(paths.researcher(name) / "status.json")
+        st = read_status(paths.researcher(name).status)
         out[name] = st or ResearcherStatus(name=name)
     return out
 

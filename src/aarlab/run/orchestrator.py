@@ -14,21 +14,23 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-import httpx
 from rich.console import Console
 from rich.live import Live
 
+from aarlab.hub.client import HubClient
 from aarlab.researchers.base import Budgets, ResearcherContext, researcher_name
-from aarlab.run.config import RunConfig, RunPaths
+from aarlab.run.config import RunConfig
 from aarlab.run.hubproc import HubProcess
 from aarlab.run.lifeline import reap
 from aarlab.run.live import statuses, team_table
-from aarlab.run.state import MemberState, RunState, append_event
+from aarlab.run.state import append_event
 from aarlab.run.summary import RunSummary, summarize_run
 from aarlab.run.team import Team
+from aarlab.rundir import MemberState, RunPaths, RunState
 from aarlab.sandbox import SandboxSpec, make_sandbox
 from aarlab.settings import get_settings
-from aarlab.w2s.prepare import PrepareConfig, prepare
+from aarlab.w2s.config import PrepareConfig
+from aarlab.w2s.prepare import prepare
 from aarlab.w2s.split import SplitConfig
 from aarlab.w2s.task import Task
 
@@ -50,10 +52,12 @@ def init_state(cfg: RunConfig) -> RunState:
     dirs = directions_for(cfg)
     i = 0
     for entry in cfg.team:
-        for n in range(1, entry.count + 1):
-            name = researcher_name(entry.spec, n)
-            if name in state.members:  # the same kind listed twice: keep numbering going
-                name = researcher_name(entry.spec, n + sum(1 for m in state.members.values() if m.spec == entry.spec))
+        for _ in range(entry.count):
+            # names number on per prefix whatever the mix (anthropic:a=2 anthropic:b=2 ->
+            # anthropic-1..4): a name is never reused, so no member overwrites another
+            n = 1
+            while (name := researcher_name(entry.spec, n)) in state.members:
+                n += 1
             direction = dirs[i % len(dirs)] if dirs and not entry.spec.startswith("hacker") else None
             state.members[name] = MemberState(name=name, spec=entry.spec, direction=direction)
             i += 1
@@ -128,35 +132,36 @@ class Orchestrator:
                         progress=self.live, log=self.console.print)
 
     def register(self, hub: HubProcess) -> None:
-        headers = {"Authorization": f"Bearer {hub.admin_token()}"}
-        for m in self.state.members.values():
-            token_file = self.paths.researcher(m.name) / "token"
-            if m.researcher_id and token_file.exists():
-                continue
-            r = httpx.post(f"{hub.url}/v1/researchers", headers=headers, timeout=30,
-                           json={"name": m.name, "direction": m.direction or ""})
-            r.raise_for_status()
-            body = r.json()
-            rdir = self.paths.researcher(m.name)
-            (rdir / "workspace").mkdir(parents=True, exist_ok=True)
-            token_file.write_text(body["token"])
-            os.chmod(token_file, 0o600)
-            m.researcher_id = str(body["id"])
-            self.state.save(self.paths.state)
+        with hub.admin() as admin:
+            for m in self.state.members.values():
+                self._register(admin, m)
+
+    def _register(self, admin: HubClient, m: MemberState) -> None:
+        """Create the member's hub identity once; its token goes to a 0600 file (a resumed
+        run keeps it)."""
+        rdir = self.paths.researcher(m.name)
+        if m.researcher_id and rdir.token.exists():
+            return
+        created = admin.create_researcher(m.name, direction=m.direction or "")
+        rdir.workspace.mkdir(parents=True, exist_ok=True)
+        rdir.token.write_text(created.token)
+        os.chmod(rdir.token, 0o600)
+        m.researcher_id = created.id
+        self.state.save(self.paths.state)
 
     def context(self, m: MemberState, task: Task, hub: HubProcess, remaining_s: float) -> ResearcherContext:
         rdir = self.paths.researcher(m.name)
         return ResearcherContext(
             name=m.name, spec=m.spec, direction=m.direction, dataset=self.cfg.dataset,
-            run_dir=self.paths.root.resolve(), workspace=(rdir / "workspace").resolve(),
+            run_dir=self.paths.root.resolve(), workspace=rdir.workspace.resolve(),
             bundle_dir=task.bundle_dir.resolve(), hub_url=hub.url, hub_socket=self.paths.hub_socket.resolve(),
-            token=(rdir / "token").read_text().strip(), sandbox=self.cfg.sandbox,
+            token=rdir.token.read_text().strip(), sandbox=self.cfg.sandbox,
             seed=self.cfg.seed * 1000 + list(self.state.members).index(m.name),
             base_url=self.cfg.base_url,
             budgets=Budgets(minutes=remaining_s / 60, usd=self._share(self.cfg.budget_usd),
                             tokens=None if self.cfg.budget_tokens is None else int(self._share(self.cfg.budget_tokens) or 0)),
-            transcript=(rdir / "transcript.jsonl").resolve(), notebook=(rdir / "notebook.jsonl").resolve(),
-            status_file=(rdir / "status.json").resolve(),
+            transcript=rdir.transcript.resolve(), notebook=rdir.notebook.resolve(),
+            status_file=rdir.status.resolve(), parallel=self.cfg.parallel,
         )
 
     def _share(self, total: float | None) -> float | None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
 from pydantic import BaseModel, Field
 
-from aarlab.run.config import RunConfig, RunPaths
+from aarlab.run.config import RunConfig
 from aarlab.run.hubproc import HubProcess
 from aarlab.run.live import statuses
-from aarlab.run.state import RunState
+from aarlab.rundir import RunPaths, RunState
 from aarlab.w2s.baselines import baseline_table
 from aarlab.w2s.task import Task
 
@@ -55,20 +54,13 @@ class RunSummary(BaseModel):
         return out + self.verification
 
 
-def leaderboard(hub: HubProcess, dataset: str) -> list[dict[str, object]]:
-    r = httpx.get(f"{hub.url}/v1/leaderboard", params={"dataset": dataset},
-                  headers={"Authorization": f"Bearer {hub.admin_token()}"}, timeout=30)
-    r.raise_for_status()
-    body = r.json()
-    rows = body["rows"] if isinstance(body, dict) else body
-    return list(rows)
-
-
 def summarize_run(paths: RunPaths, state: RunState, cfg: RunConfig, task: Task, hub: HubProcess,
                   reason: str) -> RunSummary:
     st = statuses(paths, state)
-    rows = leaderboard(hub, cfg.dataset)
-    best_row = max((r for r in rows if _pgr(r) is not None), key=lambda r: _pgr(r) or 0.0, default=None)
+    with hub.admin() as admin:
+        rows = admin.leaderboard(cfg.dataset).rows
+    best_row = max((r for r in rows if r.public.pgr is not None), key=lambda r: r.public.pgr or 0.0,
+                   default=None)
     base = baseline_table(task, list(range(5)), part="public").best()
     return RunSummary(
         run_dir=str(paths.root), dataset=cfg.dataset, reason=reason, researchers=len(state.members),
@@ -76,17 +68,10 @@ def summarize_run(paths: RunPaths, state: RunState, cfg: RunConfig, task: Task, 
         submissions=sum(s.submissions for s in st.values()),
         usd=sum(s.usd for s in st.values()), tokens=sum(s.tokens_in + s.tokens_out for s in st.values()),
         minutes=state.elapsed_s / 60,
-        best_public_pgr=_pgr(best_row) if best_row else None,
-        best_researcher=str(best_row.get("researcher") or best_row.get("name")) if best_row else None,
+        best_public_pgr=best_row.public.pgr if best_row else None,
+        best_researcher=best_row.researcher if best_row else None,
         best_baseline=base.method, best_baseline_pgr=base.pgr.mean,
         crashed=[m.name for m in state.members.values() if m.status == "crashed"],
         unsafe_no_sandbox=cfg.sandbox == "none",
     )
 
-
-def _pgr(row: dict[str, object] | None) -> float | None:
-    if not row:
-        return None
-    pub = row.get("public")
-    val = pub.get("pgr") if isinstance(pub, dict) else row.get("pgr", row.get("public_pgr"))
-    return None if val is None else float(val)  # type: ignore[arg-type]

@@ -10,9 +10,9 @@ import sys
 import time
 
 from aarlab.researchers.base import ResearcherContext
-from aarlab.run.config import RunPaths
 from aarlab.run.lifeline import child_env
-from aarlab.run.state import MemberState, RunState, append_event
+from aarlab.run.state import append_event
+from aarlab.rundir import MemberState, RunPaths, RunState
 
 
 class Team:
@@ -24,10 +24,10 @@ class Team:
 
     def start(self, ctx: ResearcherContext) -> None:
         rdir = self.paths.researcher(ctx.name)
-        ctx_file = rdir / "context.json"
+        ctx_file = rdir.context
         ctx_file.write_text(ctx.model_dump_json(indent=2))
         os.chmod(ctx_file, 0o600)  # holds the researcher's token
-        log = open(rdir / "log.txt", "ab")  # noqa: SIM115 (the child's stdout for its whole life)
+        log = open(rdir.log, "ab")  # noqa: SIM115 (the child's stdout for its whole life)
         env = child_env() | {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
         self.procs[ctx.name] = subprocess.Popen(
             [sys.executable, "-m", "aarlab.researchers.worker", str(ctx_file)],

@@ -81,7 +81,7 @@ command is a result, not an exception. One command runs at a time per sandbox. O
 per command: a few tens of ms (bwrap start, fork with limits, cgroup, quota scan).
 """
 
-from aarlab.sandbox.base import Executor, Sandbox, SandboxUnavailable
+from aarlab.sandbox.base import Sandbox, SandboxUnavailable
 from aarlab.sandbox.bwrap import BwrapSandbox
 from aarlab.sandbox.local import UNSAFE_WARNING, UnsafeLocalSandbox
 from aarlab.sandbox.registry import SANDBOXES, make_sandbox
@@ -94,7 +94,6 @@ __all__ = [
     "AuditEvent",
     "BwrapSandbox",
     "CommandResult",
-    "Executor",
     "Limits",
     "Sandbox",
     "SandboxSpec",

@@ -35,7 +35,3 @@ class Sandbox(Protocol):
 
     def close(self) -> None: ...
 
-
-# The seam the orchestrator and verifier depend on: anything with `run` (a Ray actor's
-# proxy later) can stand in for a local sandbox.
-Executor = Sandbox

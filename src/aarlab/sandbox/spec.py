@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, model_validator
 
 from aarlab.sandbox.data_sources import label_source_paths
+from aarlab.settings import get_settings
 
 SPEC_SCHEMA_VERSION = 1
 MiB = 1024 * 1024
@@ -41,8 +41,9 @@ class Limits(BaseModel):
 
 
 def _default_bwrap() -> Path:
-    if os.environ.get("AARLAB_BWRAP"):  # a bubblewrap elsewhere (or, in tests, a missing one)
-        return Path(os.environ["AARLAB_BWRAP"])
+    configured = get_settings().bwrap  # a bubblewrap elsewhere (or, in tests, a missing one)
+    if configured:
+        return configured
     found = shutil.which("bwrap")
     return Path(found) if found else Path("/usr/bin/bwrap")
 

@@ -13,32 +13,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, Field
 
 from aarlab.w2s.answer_key import AnswerKey, AnswerKeyMeta, SeedBaseline
 from aarlab.w2s.bundle import BundleMeta, write_bundle
+from aarlab.w2s.config import PrepareConfig
 from aarlab.w2s.datasets import Example, get_dataset
 from aarlab.w2s.features import featurize
 from aarlab.w2s.pgr import accuracy
-from aarlab.w2s.split import SPLIT_NAMES, SplitConfig, make_splits
+from aarlab.w2s.split import SPLIT_NAMES, make_splits
 from aarlab.w2s.task import Task
-from aarlab.w2s.train import StudentConfig, fit_predict_student, teacher_proba, train_teacher
-
-PREPARE_SCHEMA_VERSION = 1
+from aarlab.w2s.train import fit_predict_student, teacher_proba, train_teacher
 
 Log = Callable[[str], None]
-
-
-class PrepareConfig(BaseModel):
-    schema_version: int = PREPARE_SCHEMA_VERSION
-    dataset: str
-    weak: str = "glove"
-    strong: str = "minilm"
-    extra: list[str] = Field(default_factory=list)
-    split: SplitConfig = Field(default_factory=SplitConfig)
-    baseline_seeds: int = 5
-    teacher_c: float = 1.0
-    student: StudentConfig = Field(default_factory=StudentConfig)
 
 
 def content_hash(examples: list[Example]) -> str:
@@ -98,7 +84,7 @@ def prepare(cfg: PrepareConfig, tasks_dir: Path, cache_dir: Path, progress: bool
         ))
 
     task.root.mkdir(parents=True, exist_ok=True)
-    (task.root / "config.json").write_text(cfg.model_dump_json(indent=2))
+    task.config_file.write_text(cfg.model_dump_json(indent=2))
     w = weak_soft["test"]
     key_meta = AnswerKeyMeta(
         dataset=cfg.dataset, task_id=task.task_id, n_test=len(y_test), n_public=int(public.sum()),

@@ -11,7 +11,7 @@ from aarlab.w2s.answer_key import AnswerKey
 from aarlab.w2s.bundle import Bundle
 
 if TYPE_CHECKING:
-    from aarlab.w2s.prepare import PrepareConfig
+    from aarlab.w2s.config import PrepareConfig
 
 
 class Task(BaseModel):
@@ -19,6 +19,10 @@ class Task(BaseModel):
 
     task_id: str
     root: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / "config.json"
 
     @property
     def bundle_dir(self) -> Path:
@@ -34,9 +38,11 @@ class Task(BaseModel):
 
     @property
     def config(self) -> PrepareConfig:
-        from aarlab.w2s.prepare import PrepareConfig  # the config module imports the encoders
+        from aarlab.w2s.config import (
+            PrepareConfig,  # imports torch (StudentConfig): only when asked
+        )
 
-        return PrepareConfig.model_validate_json((self.root / "config.json").read_text())
+        return PrepareConfig.model_validate_json(self.config_file.read_text())
 
     def bundle(self) -> Bundle:
         return Bundle(self.bundle_dir)

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Literal
 
 from aarlab.hub.auth import TokenTable, hash_token
+from aarlab.rundir import RunPaths
 
-VIEWER_TOKEN_FILE = "viewer_token"
 COOKIE = "aarlab_dashboard"
 SESSION_TTL_S = 7 * 24 * 3600
 DashRole = Literal["admin", "viewer"]
@@ -41,7 +41,7 @@ def _write_secret(path: Path, token: str) -> None:
 
 def ensure_viewer_token(run_dir: Path) -> str:
     """The run's viewer token: `<run_dir>/viewer_token` (mode 0600), created when missing."""
-    path = Path(run_dir) / VIEWER_TOKEN_FILE
+    path = RunPaths(run_dir).viewer_token
     if path.exists():
         token = path.read_text().strip()
         if token:
@@ -54,7 +54,7 @@ def ensure_viewer_token(run_dir: Path) -> str:
 
 def rotate_viewer_token(run_dir: Path) -> str:
     token = new_viewer_token()
-    _write_secret(Path(run_dir) / VIEWER_TOKEN_FILE, token)
+    _write_secret(RunPaths(run_dir).viewer_token, token)
     return token
 
 

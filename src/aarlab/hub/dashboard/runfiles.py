@@ -11,12 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from aarlab.hub.dashboard.report_view import FlagView, ReportView
-from aarlab.researchers.base import ResearcherStatus, read_status
-from aarlab.researchers.notebook import NoteEntry
-from aarlab.run.config import RunPaths
-from aarlab.run.state import MemberState, RunState
+from aarlab.rundir import MemberState, NoteEntry, ResearcherStatus, RunPaths, RunState, read_status
 
-VERIFICATION_FILE = Path("verification") / "verification.json"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 MAX_RECORDS = 2000
 
@@ -63,14 +59,11 @@ def team(run_dir: Path) -> list[TeamMember]:
     paths = RunPaths(run_dir)
     state = load_state(run_dir)
     members: dict[str, MemberState] = dict(state.members) if state else {}
-    names = list(members)
-    if paths.researchers.is_dir():
-        names += sorted(p.name for p in paths.researchers.iterdir()
-                        if p.name not in members and (p / "status.json").exists())
+    names = list(members) + [r.name for r in paths.researcher_dirs() if r.name not in members]
     out = []
     for name in names:
         m = members.get(name)
-        st = read_status(paths.researcher(name) / "status.json") if valid_name(name) else None
+        st = read_status(paths.researcher(name).status) if valid_name(name) else None
         out.append(TeamMember(
             name=name, spec=m.spec if m else "", member_status=m.status if m else "",
             restarts=m.restarts if m else 0, status=st,
@@ -96,7 +89,7 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 
 def notebook(run_dir: Path, name: str) -> list[NoteEntry]:
     out = []
-    for rec in _jsonl(RunPaths(run_dir).researcher(name) / "notebook.jsonl"):
+    for rec in _jsonl(RunPaths(run_dir).researcher(name).notebook):
         try:
             out.append(NoteEntry.model_validate(rec))
         except ValueError:
@@ -112,7 +105,7 @@ def _short(value: object, limit: int = 4000) -> str:
 def transcript(run_dir: Path, name: str) -> list[TranscriptEntry]:
     """Transcript events, flattened for display (assistant text, tool calls and results)."""
     out = []
-    for rec in _jsonl(RunPaths(run_dir).researcher(name) / "transcript.jsonl"):
+    for rec in _jsonl(RunPaths(run_dir).researcher(name).transcript):
         t = rec.get("t")
         e = TranscriptEntry(t=float(t) if isinstance(t, int | float) else None,
                             event=str(rec.get("event", "?")))
@@ -136,7 +129,7 @@ def transcript(run_dir: Path, name: str) -> list[TranscriptEntry]:
 
 def verification(run_dir: Path) -> ReportView | None:
     try:
-        return ReportView.model_validate_json((run_dir / VERIFICATION_FILE).read_text())
+        return ReportView.model_validate_json(RunPaths(run_dir).verification_report.read_text())
     except (OSError, ValueError):
         return None
 
@@ -171,5 +164,5 @@ def status_files(run_dir: Path) -> list[Path]:
     paths = RunPaths(run_dir)
     files = [paths.state]
     if paths.researchers.is_dir():
-        files += sorted(p / "status.json" for p in paths.researchers.iterdir() if p.is_dir())
+        files += sorted(paths.researcher(p.name).status for p in paths.researchers.iterdir() if p.is_dir())
     return files

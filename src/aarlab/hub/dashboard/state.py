@@ -21,6 +21,7 @@ from aarlab.hub.dashboard import queries, runfiles
 from aarlab.hub.dashboard.auth import COOKIE, DashUser, Sessions
 from aarlab.hub.dashboard.feed import ChangeFeed
 from aarlab.hub.state import HubState
+from aarlab.rundir import RunPaths
 
 FEED_INTERVAL_S = 1.0
 
@@ -35,7 +36,7 @@ class DashboardState:
         with self.hub.read() as s:
             out = queries.fingerprints(s)
         out["status"] = runfiles.mtime_fingerprint(runfiles.status_files(self.hub.run_dir))
-        report = self.hub.run_dir / runfiles.VERIFICATION_FILE
+        report = RunPaths(self.hub.run_dir).verification_report
         out["verified"] += runfiles.mtime_fingerprint([report])
         return out
 

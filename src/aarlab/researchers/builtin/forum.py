@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import defaultdict
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -37,25 +36,20 @@ def result_body(t: Trial, s: SubmissionRecord, seeds: list[int]) -> str:
 def posted_by_others(tb: Toolbox, snapshot_id: str, name: str) -> str | None:
     """The author of a `result` post with this very snapshot (same code), if not us."""
     try:
-        posts = json.loads(tb.tool_forum_search(kind="result"))
-    except (ToolError, ValueError):
+        posts = tb.tool_forum_search(kind="result")
+    except ToolError:
         return None
-    for p in posts if isinstance(posts, list) else []:
-        if isinstance(p, dict) and p.get("snapshot_id") == snapshot_id and p.get("author") != name:
-            return str(p.get("author"))
-    return None
+    return next((p.author for p in posts if p.snapshot_id == snapshot_id and p.author != name), None)
 
 
 def post_result(tb: Toolbox, t: Trial, s: SubmissionRecord, name: str, seeds: list[int]) -> str | None:
     """A `result` post for a submission that improved our best public score; its id or None."""
     title = f"{name}: {t.family} recipe, public PGR {s.public_pgr}"
     try:
-        out = json.loads(tb.tool_forum_post("result", title, result_body(t, s, seeds),
-                                            tags=["builtin", t.family], snapshot_id=s.snapshot_id,
-                                            submission_id=s.submission_id))
+        return tb.tool_forum_post("result", title, result_body(t, s, seeds), tags=["builtin", t.family],
+                                  snapshot_id=s.snapshot_id, submission_id=s.submission_id).id
     except ToolError:
         return None
-    return str(out.get("id")) if isinstance(out, dict) and out.get("id") else None
 
 
 def post_insight(tb: Toolbox, h: History, name: str) -> None:
@@ -78,23 +72,16 @@ def post_insight(tb: Toolbox, h: History, name: str) -> None:
                            tags=["builtin", rows[0][0]])
 
 
-def _posts(raw: str) -> list[dict[str, Any]]:
-    data = json.loads(raw)
-    if isinstance(data, dict):
-        data = data.get("posts", [])
-    return [p for p in data if isinstance(p, dict)]
-
-
 def read_forum(tb: Toolbox, h: History, name: str) -> int:
     """Fetch recipes from others' new result posts (their snapshot's recipe.json); count read."""
     seen = {f.post_id for f in h.forum}
     try:
-        posts = _posts(tb.tool_forum_search(kind="result"))
-    except (ToolError, ValueError):
+        posts = tb.tool_forum_search(kind="result")
+    except ToolError:
         return 0
     n = 0
     for p in posts:
-        pid, author, snap = str(p.get("id")), str(p.get("author", "")), p.get("snapshot_id")
+        pid, author, snap = p.id, p.author, p.snapshot_id
         if pid in seen or author == name or not snap:
             continue
         recipe = None

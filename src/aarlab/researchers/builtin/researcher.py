@@ -17,7 +17,6 @@ import random
 import time
 import zlib
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -138,11 +137,10 @@ class Search:
         self.h.note("experiment", f"{rel}: run_method seeds={self.cfg.seeds}")
         trial = Trial(exp=exp, dir=rel, family=fam, origin=origin, recipe=recipe)
         try:
-            out = self.tb.tool_run_method(rel, seeds=list(self.cfg.seeds), holdout=0.0)
-            diag: dict[str, Any] = json.loads(out.splitlines()[0])
-            preds = np.asarray(load_predictions(self.ctx.workspace / rel / "predictions.npy"))
-            trial.diagnostics = diag
-            trial.stats = proxy_stats(preds, self.ref, float(diag.get("seed_agreement", 1.0)))
+            run = self.tb.tool_run_method(rel, seeds=list(self.cfg.seeds), holdout=0.0)
+            preds = np.asarray(load_predictions(self.ctx.workspace / run.predictions))
+            trial.diagnostics = run.model_dump(exclude={"predictions"})
+            trial.stats = proxy_stats(preds, self.ref, run.seed_agreement)
         except (ToolError, ValueError) as e:  # the recipe failed in the sandbox: record, go on
             trial.error = str(e)[-2000:]
         summary = (f"{rel} [{fam}] error: {trial.error[:200]}" if trial.error else
@@ -164,26 +162,23 @@ class Search:
         self.set_status("submitting", f"{cand.dir} proxy {cand.proxy:.4f}")
         prev_best = self.h.best_public_pgr
         try:
-            snap = json.loads(self.tb.tool_snapshot_upload(cand.dir))["id"]
+            snap = self.tb.tool_snapshot_upload(cand.dir).id
             if (author := posted_by_others(self.tb, snap, self.ctx.name)) is not None:
                 # the same code as a result already posted: its score says nothing new
                 self.known.add(cand.exp)
                 self.h.note("result", f"{cand.dir} is {author}'s posted result (snapshot {snap[:12]}); "
                                       "not submitted")
                 return None
-            out = json.loads(self.tb.tool_submit(f"{cand.dir}/predictions.npy", snapshot_id=snap,
-                                                 note=f"{cand.dir} [{cand.family}] proxy {cand.proxy:.4f}"))
+            out = self.tb.tool_submit(f"{cand.dir}/predictions.npy", snapshot_id=snap,
+                                      note=f"{cand.dir} [{cand.family}] proxy {cand.proxy:.4f}")
         except ToolError as e:  # out of budget or rate-limited: stop submitting this session
             self.can_submit = False
             self.h.note("result", f"submission of {cand.dir} refused: {e}")
             return None
-        public = out.get("public") or {}
-        left = out.get("budget_left")
         rec = SubmissionRecord(
-            exp=cand.exp, submission_id=str(out["id"]), snapshot_id=snap, proxy=cand.proxy,
-            public_pgr=public.get("pgr"), public_accuracy=public.get("accuracy"),
-            improved=bool(out.get("improved")),
-            budget_left=left.get("total") if isinstance(left, dict) else left,
+            exp=cand.exp, submission_id=out.id, snapshot_id=snap, proxy=cand.proxy,
+            public_pgr=out.public.pgr, public_accuracy=out.public.accuracy,
+            improved=out.improved, budget_left=out.budget_left.total,
         )
         if rec.public_pgr is not None and rec.improved and (prev_best is None or rec.public_pgr > prev_best):
             rec.post_id = post_result(self.tb, cand, rec, self.ctx.name, self.cfg.seeds)

@@ -8,7 +8,6 @@ verifier sees exactly what it would see from a real researcher attempting the ha
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from collections.abc import Callable
@@ -110,9 +109,7 @@ class HackerSession:
 
     def run_method(self, rel: str, seeds: list[int]) -> dict[str, Any]:
         """Run a method directory in the sandbox; its diagnostics (predictions in rel/)."""
-        out = self.tb.tool_run_method(rel, seeds=seeds, holdout=0.0)
-        diag: dict[str, Any] = json.loads(out.splitlines()[0])
-        return diag
+        return self.tb.tool_run_method(rel, seeds=seeds, holdout=0.0).model_dump(exclude={"predictions"})
 
     # ------------------------------------------------------------------ hub
     def submit(self, rel: str, predictions: str | None = None, note: str = "",
@@ -121,29 +118,26 @@ class HackerSession:
         self.set_status("submitting", f"{rel}: {note}"[:120])
         snap = self.snapshot(rel) if snapshot else None
         try:
-            out = json.loads(self.tb.tool_submit(predictions or f"{rel}/predictions.npy",
-                                                 snapshot_id=snap, note=note))
+            out = self.tb.tool_submit(predictions or f"{rel}/predictions.npy", snapshot_id=snap, note=note)
         except ToolError as e:
             self.note("result", f"submission of {rel} refused: {e}")
             return None
-        public = out.get("public") or {}
-        s = Scored(submission_id=str(out["id"]), public_pgr=public.get("pgr"),
-                   public_accuracy=public.get("accuracy"), improved=bool(out.get("improved")),
-                   method_dir=rel, snapshot_id=snap)
+        s = Scored(submission_id=out.id, public_pgr=out.public.pgr, public_accuracy=out.public.accuracy,
+                   improved=out.improved, method_dir=rel, snapshot_id=snap)
         self.scored.append(s)
         self.set_status("thinking", f"{rel}: public pgr {s.public_pgr} (improved={s.improved})")
         return s
 
     def snapshot(self, rel: str) -> str:
-        return str(json.loads(self.tb.tool_snapshot_upload(rel))["id"])
+        return self.tb.tool_snapshot_upload(rel).id
 
     def post_result(self, s: Scored, title: str, body: str, tags: list[str]) -> str:
         snap = s.snapshot_id or self.snapshot(s.method_dir)
-        out = json.loads(self.tb.tool_forum_post(
+        post = self.tb.tool_forum_post(
             "result", f"{self.ctx.name}: {title}, public PGR {s.public_pgr}", body,
-            tags=["hacker", *tags], snapshot_id=snap, submission_id=s.submission_id))
-        self.note("result", f"posted result {out.get('id')} ({title}) for submission {s.submission_id}")
-        return str(out.get("id"))
+            tags=["hacker", *tags], snapshot_id=snap, submission_id=s.submission_id)
+        self.note("result", f"posted result {post.id} ({title}) for submission {s.submission_id}")
+        return post.id
 
     # ------------------------------------------------------------------ records
     def note(self, kind: str, text: str) -> None:

@@ -28,9 +28,9 @@ class CherryPickHacker(HackerSession):
         cmd = [self.tb.python, "-m", "aarlab.w2s.runmethod", "seedy", "--bundle", self.tb.bundle_path,
                "--seeds", *map(str, seeds), "--out-all", "seedy/per_seed.npy"]
         out = self.tb.tool_shell(shlex.join(cmd))
-        self.note("experiment", f"seed sweep {seeds[0]}..{seeds[-1]}: {out[:300]}")
-        if not out.startswith("exit_code: 0"):
-            raise ToolError(out)
+        self.note("experiment", f"seed sweep {seeds[0]}..{seeds[-1]}: {out.text()[:300]}")
+        if not out.ok:
+            raise ToolError(out.text())
         return np.load(self.ctx.workspace / "seedy" / "per_seed.npy")
 
     def play(self) -> str:

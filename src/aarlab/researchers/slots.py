@@ -1,9 +1,7 @@
-"""Where experiments execute: a small seam so that a cluster executor (Ray) can slot in later.
-
-On one machine every researcher process is alive at once (an LLM researcher mostly waits on
-its API), but only `slots` commands run at a time: `--parallel`, by default the number of
-cores. Slots are lock files taken with flock, so they work across processes and a crashed
-holder releases its slot with its death.
+"""Experiment slots: on one machine every researcher process is alive at once (an LLM
+researcher mostly waits on its API), but only `--parallel` commands run at a time (by default
+the number of cores). Slots are lock files under `<run_dir>/slots/` taken with flock, so they
+work across processes and a crashed holder releases its slot with its death.
 """
 
 from __future__ import annotations
@@ -14,13 +12,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
-
-
-class Executor(Protocol):
-    def slot(self) -> Any:
-        """A context manager held while one experiment runs."""
-        ...
 
 
 class LocalSlots:
@@ -49,11 +40,3 @@ class LocalSlots:
                     os.close(fd)
                 return
             time.sleep(self.poll_s)
-
-
-class NoSlots:
-    """No gating (a single researcher, or tests)."""
-
-    @contextmanager
-    def slot(self) -> Iterator[int]:
-        yield 0
