@@ -10,14 +10,13 @@ anywhere else.
 
 from __future__ import annotations
 
-import io
 import json
-import tarfile
 from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from aarlab import snapshot
 from aarlab.oversight.records import AuditQuery, ResultPost, Submission
 
 EXPORT = "hub_export.json"
@@ -81,26 +80,10 @@ def write_export(root: Path, results: list[ResultPost], submissions: list[Submis
     return FileSource(root)
 
 
-def pack_dir(path: Path) -> bytes:
-    """A method directory as tar.gz bytes (the code store's snapshot format)."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for f in sorted(Path(path).rglob("*")):
-            if f.is_file():
-                tar.add(f, arcname=str(f.relative_to(path)))
-    return buf.getvalue()
-
-
-def unpack(data: bytes, dest: Path) -> Path:
-    """Unpack a snapshot into dest, refusing absolute paths, `..` and links."""
-    dest.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tar:
-        members = tar.getmembers()
-        for m in members:
-            if m.name.startswith("/") or ".." in Path(m.name).parts or not (m.isfile() or m.isdir()):
-                raise ValueError(f"snapshot member {m.name!r} is not allowed")
-        tar.extractall(dest, members=members, filter="data")
-    # a snapshot may hold the method at its root or in one top-level folder
+def unpack_method(data: bytes, dest: Path) -> Path:
+    """Check and unpack a snapshot (`aarlab.snapshot.unpack`) into dest; the directory that
+    holds its method.py (a snapshot may hold the method at its root or in one folder)."""
+    snapshot.unpack(data, dest)
     if not (dest / "method.py").exists():
         found = sorted(dest.rglob("method.py"), key=lambda p: len(p.parts))
         if found:

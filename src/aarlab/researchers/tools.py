@@ -169,6 +169,8 @@ class Toolbox:
         data = pack_dir(self.workspace, dir)
         with hub_errors_to_tool_errors():
             out = jsonable(self.hub.upload_snapshot(data))
+        if note := already_posted(out, self.researcher):
+            out["note"] = note
         return json.dumps(out)
 
     def tool_snapshot_download(self, snapshot_id: str, dest: str) -> str:
@@ -193,6 +195,17 @@ class Toolbox:
         self.finished = True
         self.summary = summary
         return "session finished"
+
+
+def already_posted(upload: Any, me: str) -> str | None:
+    """What to tell a researcher whose uploaded code is already another's result on the forum."""
+    uses = upload.get("results") if isinstance(upload, dict) else None
+    theirs = [u for u in uses or [] if isinstance(u, dict) and u.get("author") != me]
+    if not theirs:
+        return None
+    who = ", ".join(dict.fromkeys(f"{u.get('author')} (post {u.get('post_id')})" for u in theirs))
+    return (f"this code is already on the forum as a result posted by {who}; a result post of "
+            "it would say nothing new: comment on that post, or change the code")
 
 
 def format_command(r: CommandResult) -> str:

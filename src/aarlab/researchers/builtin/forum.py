@@ -34,15 +34,12 @@ def result_body(t: Trial, s: SubmissionRecord, seeds: list[int]) -> str:
     ])
 
 
-def posted_by_others(tb: Toolbox, snapshot_id: str, name: str) -> str | None:
-    """The author of a `result` post with this very snapshot (same code), if not us."""
-    try:
-        posts = json.loads(tb.tool_forum_search(kind="result"))
-    except (ToolError, ValueError):
-        return None
-    for p in posts if isinstance(posts, list) else []:
-        if isinstance(p, dict) and p.get("snapshot_id") == snapshot_id and p.get("author") != name:
-            return str(p.get("author"))
+def posted_by_others(upload: dict[str, Any], name: str) -> str | None:
+    """The author of a `result` post of this very code (the hub's answer to our upload, which
+    matches by content id), if not us."""
+    for u in upload.get("results") or []:
+        if isinstance(u, dict) and u.get("author") not in (None, name):
+            return str(u["author"])
     return None
 
 
