@@ -156,3 +156,20 @@ def test_unpack_does_not_follow_a_planted_link(tmp_path: Path) -> None:
     with pytest.raises(SnapshotError):
         unpack(pack(tree(tmp_path / "a")), dest)
     assert not any(outside.iterdir())
+
+
+def test_a_bottom_layer() -> None:
+    """aarlab.snapshot imports the standard library and aarlab.errors, nothing above them."""
+    import ast
+    import sys
+
+    import aarlab.snapshot as mod
+
+    names = set()
+    for node in ast.walk(ast.parse(Path(mod.__file__).read_text())):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    outside = {n for n in names if n.split(".")[0] not in sys.stdlib_module_names} - {"aarlab.errors"}
+    assert outside == set()
