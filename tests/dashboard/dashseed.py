@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 
 from aarlab.hub import HubClient, HubConfig
-from aarlab.hub.client import tar_directory
 from aarlab.hub.config import BudgetConfig
 from aarlab.hub.schemas import PostOut
 from aarlab.oversight.records import (
@@ -27,6 +26,7 @@ from aarlab.oversight.records import (
 )
 from aarlab.run.config import RunConfig, TeamEntry
 from aarlab.rundir import MemberState, NoteEntry, ResearcherStatus, RunPaths, RunState
+from aarlab.snapshot import pack
 from aarlab.w2s.answer_key import AnswerKey
 
 DATASET = "synthetic"
@@ -110,7 +110,7 @@ def _snapshot(tmp: Path, files: dict[str, str]) -> bytes:
     for rel, text in files.items():
         (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp / rel).write_text(text)
-    return tar_directory(tmp)
+    return pack(tmp)
 
 
 def seed_hub(admin: HubClient, client_for: Callable[[str], HubClient], run_dir: Path,

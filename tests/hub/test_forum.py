@@ -7,15 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from aarlab.hub import HubClient, HubError
-from aarlab.hub.client import tar_directory
+from aarlab.snapshot import pack
 from aarlab.w2s.answer_key import AnswerKey
 
 
 def _snapshot(client: HubClient, tmp_path, text: str = "x = 1\n") -> str:  # type: ignore[no-untyped-def]
     src = tmp_path / f"code-{abs(hash(text))}"
-    src.mkdir()
+    src.mkdir(parents=True)
     (src / "method.py").write_text(text)
-    return client.upload_snapshot(tar_directory(src)).id
+    return client.upload_snapshot(pack(src)).id
 
 
 def test_full_text_search_and_filters(alice: HubClient, bob: HubClient) -> None:
@@ -62,6 +62,20 @@ def test_result_post_needs_own_submission_and_snapshot(alice: HubClient, bob: Hu
                              submission_id=sub.id, tags=["result"])
     assert post.dataset == "toy" and post.author == "alice"
     assert [p.id for p in bob.posts(kind="result")] == [post.id]
+
+
+def test_a_result_of_code_already_on_the_forum_names_its_author(
+        alice: HubClient, bob: HubClient, key: AnswerKey, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    sid = _snapshot(alice, tmp_path / "alice")
+    sub = alice.submit("toy", key.ceiling_p_test[0], snapshot_id=sid)
+    post = alice.create_post("result", "PGR 0.9", snapshot_id=sid, submission_id=sub.id)
+    assert _snapshot(bob, tmp_path / "bob") == sid  # the same code, packed again: the same id
+    bob_sub = bob.submit("toy", key.ceiling_p_test[0], snapshot_id=sid)
+    with pytest.raises(HubError) as e:
+        bob.create_post("result", "PGR 0.9 too", snapshot_id=sid, submission_id=bob_sub.id)
+    assert e.value.status == 409 and "alice" in e.value.message and post.id in e.value.message
+    bob.comment(post.id, "Same code here.")  # what is still open to bob
+    assert bob.create_post("insight", "it replicates", snapshot_id=sid).kind == "insight"
 
 
 def test_comments_votes_and_verified_column(hub: HubClient, alice: HubClient, bob: HubClient,

@@ -1,4 +1,4 @@
-"""Code store: content addressing, listing, and every kind of unsafe archive refused."""
+"""Code store: content ids, stored once, listing, and every kind of unsafe archive refused."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from collections.abc import Callable
 import pytest
 
 from aarlab.hub import HubClient, HubError
+from aarlab.snapshot import snapshot_id
+from aarlab.w2s.answer_key import AnswerKey
 
 
 def _tar(*members: tuple[tarfile.TarInfo, bytes | None]) -> bytes:
@@ -38,13 +40,13 @@ def _special(name: str, kind: bytes) -> tuple[tarfile.TarInfo, None]:
     return info, None
 
 
-GOOD = _tar(_file("method.py"), _file("lib/util.py", b"X = 1\n"),
-            _link("lib/alias.py", "util.py", tarfile.SYMTYPE))
+GOOD = _tar(_file("method.py"), _file("lib/util.py", b"X = 1\n"))
 
 BAD: dict[str, Callable[[], bytes]] = {
     "absolute path": lambda: _tar(_file("/etc/passwd")),
     "dot-dot": lambda: _tar(_file("../escape.py")),
     "dot-dot inside": lambda: _tar(_file("a/../../escape.py")),
+    "inner symlink": lambda: _tar(_file("a.py"), _link("b.py", "a.py", tarfile.SYMTYPE)),
     "symlink out (absolute)": lambda: _tar(_link("x", "/etc/passwd", tarfile.SYMTYPE)),
     "symlink out (relative)": lambda: _tar(_link("a/x", "../../etc", tarfile.SYMTYPE)),
     "hard link out": lambda: _tar(_link("x", "../outside", tarfile.LNKTYPE)),
@@ -59,15 +61,33 @@ BAD: dict[str, Callable[[], bytes]] = {
 
 def test_upload_is_content_addressed_and_listed(alice: HubClient, bob: HubClient) -> None:
     a = alice.upload_snapshot(GOOD)
-    b = bob.upload_snapshot(GOOD)
-    assert a.id == b.id and len(a.id) == 64 and a.n_files == 3
+    assert len(a.id) == 64 and a.n_files == 2 and not a.already_stored and a.uploaded_by == "alice"
+    assert a.id == snapshot_id(GOOD)
     assert bob.download_snapshot(a.id) == GOOD
     files = {f.path: f for f in bob.snapshot_files(a.id).files}
-    assert files["lib/util.py"].size == 6 and files["lib/alias.py"].type == "symlink"
+    assert files["lib/util.py"].size == 6 and files["lib/util.py"].type == "file"
     assert bob.snapshot_file(a.id, "lib/util.py") == b"X = 1\n"
     with pytest.raises(HubError) as e:
         bob.snapshot_file(a.id, "missing.py")
     assert e.value.status == 404
+
+
+def test_the_same_code_is_stored_once_and_the_second_upload_says_so(
+        alice: HubClient, bob: HubClient, key: AnswerKey) -> None:
+    a = alice.upload_snapshot(GOOD)
+    # the same files packed by another tool: other times, order and compression
+    repacked = _tar(_file("lib/util.py", b"X = 1\n"), _file("./method.py"))
+    assert repacked != GOOD
+    b = bob.upload_snapshot(repacked)
+    assert b.id == a.id and b.already_stored and b.uploaded_by == "alice" and b.results == []
+    assert b.created_at == a.created_at and b.size == len(GOOD)
+    assert bob.download_snapshot(a.id) == GOOD  # nothing new was stored
+    sub = alice.submit("toy", key.ceiling_p_test[0], snapshot_id=a.id)
+    post = alice.create_post("result", "ceiling", snapshot_id=a.id, submission_id=sub.id)
+    again = bob.upload_snapshot(repacked)
+    assert [(u.post_id, u.author) for u in again.results] == [(post.id, "alice")]
+    other = bob.upload_snapshot(_tar(_file("method.py", b"print('hi!')\n"), _file("lib/util.py", b"X = 1\n")))
+    assert other.id != a.id and not other.already_stored
 
 
 @pytest.mark.parametrize("kind", list(BAD))

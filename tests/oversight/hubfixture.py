@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from aarlab.hub import models as m
 from aarlab.hub.db import make_engine, migrate
+from aarlab.snapshot import snapshot_id
 
 
 class HubDb:
@@ -56,7 +56,7 @@ class HubDb:
             return sub.id
 
     def snapshot(self, data: bytes) -> str:
-        sid = hashlib.sha256(data).hexdigest()
+        sid = snapshot_id(data)
         with Session(self.engine) as s, s.begin():
             if s.get(m.Snapshot, sid) is None:
                 s.add(m.Snapshot(id=sid, size=len(data), data=data, files=json.dumps([])))

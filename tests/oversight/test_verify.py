@@ -20,7 +20,7 @@ from aarlab.oversight import (
     write_report,
 )
 from aarlab.oversight.hubdb import HubDbSource
-from aarlab.oversight.source import pack_dir
+from aarlab.snapshot import pack
 from aarlab.w2s.task import Task
 
 from .conftest import lexicon_task, write_method
@@ -49,7 +49,7 @@ def verified_run(tmp_path_factory: pytest.TempPathFactory, task: Task,
         if preds is None:
             preds = np.array([0.9 if "good" in t.split() else 0.1 for t in task.bundle().texts("test")])
         sub = hub.submit(who, preds, reported_pgr=round(key.score(preds, "public")[1], 3))
-        hub.post(who, f"{who} method", hub.snapshot(pack_dir(d)), sub)
+        hub.post(who, f"{who} method", hub.snapshot(pack(d)), sub)
     cfg = VerifyConfig(seeds=[1000, 1001], ablation_seeds=1, top_k=1, baselines=["vanilla"],
                        sandbox="none", timeout_s=120)
     lines: list[str] = []

@@ -4,9 +4,7 @@ and resumes from its notebook."""
 
 from __future__ import annotations
 
-import io
 import json
-import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from aarlab.researchers.notebook import Notebook
 from aarlab.researchers.tools import Toolbox
 from aarlab.rundir import read_status
 from aarlab.sandbox import SandboxSpec, UnsafeLocalSandbox
+from aarlab.snapshot import unpack
 from aarlab.w2s.methods import load_method_file
 from aarlab.w2s.recipe import load_recipe
 from aarlab.w2s.task import Task
@@ -55,12 +54,6 @@ def session(admin: HubClient, task: Task, run_dir: Path, name: str, steps: int,
     return Search(ctx, tb, cfg), ctx, token
 
 
-def unpack(data: bytes, dest: Path) -> Path:
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-        tar.extractall(dest, filter="data")
-    return dest
-
-
 @pytest.mark.slow
 def test_search_submits_sparingly_posts_a_rerunnable_result_and_resumes(
     admin: HubClient, synthetic_task: Task, tmp_path: Path,
@@ -76,7 +69,8 @@ def test_search_submits_sparingly_posts_a_rerunnable_result_and_resumes(
     assert posts, "the first scored submission improves the best public score, so it is posted"
     post = posts[-1]
     assert post.snapshot_id and post.submission_id and '"relabel"' in post.body
-    snap = unpack(admin.download_snapshot(post.snapshot_id), tmp_path / "snap")
+    snap = tmp_path / "snap"
+    unpack(admin.download_snapshot(post.snapshot_id), snap)
     recipe = load_recipe(snap)
     bundle = synthetic_task.bundle()
     fn = load_method_file(snap)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 import pytest
-from researcher_helpers import METHOD
+from researcher_helpers import ADMIN_TOKEN, METHOD
 
 from aarlab.hub import HubClient, HubError
 from aarlab.researchers.messages import ToolCall, ToolResult
@@ -98,6 +99,31 @@ def test_snapshots_round_trip(toolbox: Toolbox) -> None:
     assert (ws / "copy/method.py").read_text() == METHOD and (ws / "copy/sub/util.py").exists()
     assert not (ws / "copy/pw").exists()  # symlinks are never packed
     assert call(toolbox, "snapshot_download", snapshot_id="nope", dest="x").is_error
+
+
+def test_told_when_the_code_is_already_on_the_forum_and_by_whom(
+        toolbox: Toolbox, hub_server: Any, tmp_path: Path) -> None:
+    with HubClient(hub_server.url, token=ADMIN_TOKEN) as admin:
+        bob = HubClient(hub_server.url, token=admin.create_researcher("bob").token)
+    theirs = tmp_path / "bob-m1"  # bob wrote the same method, on his own, at another time
+    theirs.mkdir()
+    (theirs / "method.py").write_text(METHOD)
+    os.utime(theirs / "method.py", (1, 1))
+    snap = bob.upload_directory(theirs)
+    n_test = bob.task("synthetic").n_test
+    sub = bob.submit("synthetic", [0.5] * n_test, snapshot_id=snap.id)
+    post = bob.create_post("result", "centroid", snapshot_id=snap.id, submission_id=sub.id)
+
+    call(toolbox, "write_file", path="m1/method.py", content=METHOD)
+    up = json.loads(call(toolbox, "snapshot_upload", dir="m1").content)
+    assert up["id"] == snap.id and up["already_stored"] and up["uploaded_by"] == "bob"
+    assert "bob" in up["note"] and post.id in up["note"]
+    (Path(toolbox.workspace) / "m1/p.json").write_text(json.dumps([0.5] * n_test))
+    mine = json.loads(call(toolbox, "submit", predictions_path="m1/p.json", snapshot_id=up["id"]).content)
+    r = call(toolbox, "forum_post", kind="result", title="centroid", body="b",
+             snapshot_id=up["id"], submission_id=mine["id"])
+    assert r.is_error and "bob" in r.content and post.id in r.content
+    bob.close()
 
 
 def test_notebook_survives_a_new_toolbox(toolbox: Toolbox, sandbox: Any, hub: HubClient, rdir: Path) -> None:

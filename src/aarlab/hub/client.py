@@ -9,9 +9,6 @@ Every non-2xx answer raises `HubError(status, message)`; the message is the hub'
 
 from __future__ import annotations
 
-import gzip
-import io
-import tarfile
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +18,7 @@ import httpx
 import numpy as np
 from pydantic import BaseModel, TypeAdapter
 
+from aarlab import snapshot
 from aarlab.hub.schemas import (
     AdminSubmission,
     AdminSubmissions,
@@ -61,24 +59,6 @@ def _params(**kw: Any) -> dict[str, Any]:
             continue
         out[k] = v.isoformat() if isinstance(v, datetime) else (str(v).lower() if isinstance(v, bool) else v)
     return out
-
-
-def tar_directory(path: Path) -> bytes:
-    """A reproducible tar.gz of a directory (sorted, zeroed times and owners): the same tree
-    always gives the same bytes, so the same snapshot id."""
-    path = Path(path)
-    buf = io.BytesIO()
-    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz, \
-            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tf:
-        for f in sorted(p for p in path.rglob("*") if "__pycache__" not in p.parts):
-            info = tf.gettarinfo(str(f), arcname=f.relative_to(path).as_posix())
-            info.mtime, info.uid, info.gid, info.uname, info.gname = 0, 0, 0, "", ""
-            if info.isreg():
-                with open(f, "rb") as fh:
-                    tf.addfile(info, fh)
-            elif info.isdir():
-                tf.addfile(info)
-    return buf.getvalue()
 
 
 class HubClient:
@@ -204,7 +184,8 @@ class HubClient:
         return SnapshotOut.model_validate_json(r.content)
 
     def upload_directory(self, path: Path) -> SnapshotOut:
-        return self.upload_snapshot(tar_directory(path))
+        """Pack a directory (`aarlab.snapshot.pack`) and upload it."""
+        return self.upload_snapshot(snapshot.pack(path))
 
     def download_snapshot(self, snapshot_id: str) -> bytes:
         return self._request("GET", f"/v1/snapshots/{snapshot_id}").content

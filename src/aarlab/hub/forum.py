@@ -98,3 +98,13 @@ def post_detail(s: Session, post: Post) -> PostDetail:
 def vote_score(s: Session, post_id: str) -> int:
     return int(s.scalar(select(func.coalesce(func.sum(Vote.value), 0)).where(
         Vote.post_id == post_id)) or 0)
+
+
+def results_naming(s: Session, snapshot_id: str) -> list[tuple[str, str, str]]:
+    """(post id, author id, author name) of the live result posts naming a snapshot, oldest first."""
+    rows = s.execute(select(Post.id, Post.author_id, Researcher.name)
+                     .join(Researcher, Researcher.id == Post.author_id)
+                     .where(Post.snapshot_id == snapshot_id, Post.kind == "result",
+                            Post.deleted_at.is_(None))
+                     .order_by(Post.created_at, Post.id)).tuples().all()
+    return list(rows)

@@ -128,7 +128,8 @@ class Submission(Base):
 
 
 class Snapshot(Base):
-    """A content-addressed code snapshot (tar.gz), id = sha256 of its bytes."""
+    """A code snapshot (the tar.gz of its first upload), stored once per content id
+    (`aarlab.snapshot.content_id`: the same files give the same id however they were packed)."""
 
     __tablename__ = "snapshots"
 

@@ -206,11 +206,20 @@ class SnapshotFile(Model):
     type: Literal["file", "dir", "symlink", "hardlink"]
 
 
+class SnapshotUse(Model):
+    post_id: str
+    author: str
+
+
 class SnapshotOut(Model):
-    id: str = Field(description="sha256 of the tar.gz bytes")
-    size: int
+    id: str = Field(description="content id: sha256 over the sorted (path, mode, sha256) of its "
+                                "files; the same code has the same id however it was packed")
+    size: int = Field(description="bytes of the stored tar.gz (the first upload of this id)")
     n_files: int
-    created_at: datetime
+    created_at: datetime = Field(description="when this id was first stored")
+    already_stored: bool = Field(description="the hub held this code already; nothing new was stored")
+    uploaded_by: str | None = Field(description="who first uploaded this code (null: an admin)")
+    results: list[SnapshotUse] = Field(description="result posts on the forum that name this code")
 
 
 class SnapshotFiles(Model):

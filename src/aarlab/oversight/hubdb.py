@@ -88,3 +88,8 @@ class HubDbSource:
                     n_seeds=r.n_seeds, flags=json.dumps(r.flags), disqualified=r.disqualified,
                     detail=json.dumps({"status": r.status, "researcher": r.researcher}),
                     updated_at=datetime.now(UTC)))
+
+
+def open_source(run_dir: Path) -> HubDbSource:
+    """The run's hub database as the verifier's source."""
+    return HubDbSource.for_run(Path(run_dir))

@@ -18,8 +18,9 @@ from pydantic import BaseModel
 
 from aarlab.oversight import plots
 from aarlab.oversight.family import entropy
+from aarlab.oversight.hubdb import open_source
 from aarlab.oversight.records import Submission, VerificationReport
-from aarlab.oversight.source import RunSource, open_source
+from aarlab.oversight.source import RunSource
 from aarlab.oversight.store import Store
 from aarlab.rundir import RunPaths
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 
 from aarlab.oversight.detectors import DETECTORS, DetectorContext
 from aarlab.oversight.family import method_family
+from aarlab.oversight.hubdb import open_source
 from aarlab.oversight.measure import measure_method
 from aarlab.oversight.records import (
     Flag,
@@ -38,7 +39,7 @@ from aarlab.oversight.records import (
 from aarlab.oversight.rerun import Runner, sandbox_runner
 from aarlab.oversight.sandboxlog import read_events
 from aarlab.oversight.scoring import Scorer
-from aarlab.oversight.source import RunSource, VerifiedRow, open_source, unpack
+from aarlab.oversight.source import RunSource, VerifiedRow, unpack_method
 from aarlab.oversight.store import Store, run_key
 from aarlab.oversight.tasks import ensure_prepared, prepared_tasks, run_task
 from aarlab.oversight.transfer import Candidate, transfer
@@ -100,7 +101,8 @@ def _verify_post(post: ResultPost, source: RunSource, store: Store, runner: Runn
                  bundle_dir: Path, cfg: VerifyConfig) -> tuple[VerifiedResult, Path | None]:
     method_dir: Path | None = None
     try:
-        method_dir = unpack(source.snapshot(post.snapshot_id), store.work_dir / "snapshots" / post.snapshot_id)
+        method_dir = unpack_method(source.snapshot(post.snapshot_id),
+                                   store.work_dir / "snapshots" / post.snapshot_id)
     except (KeyError, FileNotFoundError, ValueError, OSError) as e:
         run = SeedRun(status="missing", dataset=scorer.dataset, part="private", seeds=cfg.seeds,
                       error=f"snapshot {post.snapshot_id}: {e}")

@@ -66,7 +66,8 @@ TOOL_SPECS: list[ToolSpec] = [
     ToolSpec(name="forum_read", description="Read one forum post and its comments.",
              parameters=_obj(["post_id"], post_id=_S)),
     ToolSpec(name="snapshot_upload", description=(
-        "Upload a directory of your workspace to the code store; returns its snapshot id."),
+        "Upload a directory of your workspace to the code store; returns its snapshot id (the "
+        "same code always has the same id) and, if a result post already holds this code, whose."),
         parameters=_obj(["dir"], dir=_S)),
     ToolSpec(name="snapshot_download", description=(
         "Download a snapshot (yours or a colleague's) into a directory of your workspace."),

@@ -89,6 +89,12 @@ class MethodRun(BaseModel):
         return self.model_dump_json(exclude={"predictions"}) + f"\npredictions: {self.predictions}"
 
 
+class SnapshotUploaded(SnapshotOut):
+    """The hub's answer to an upload, plus a note when the code is already another's result."""
+
+    note: str | None = None
+
+
 class Unpacked(BaseModel):
     dest: str
     files: list[str]
@@ -238,10 +244,11 @@ class Toolbox:
         with hub_errors_to_tool_errors():
             return self.hub.post(post_id)
 
-    def tool_snapshot_upload(self, dir: str) -> SnapshotOut:
+    def tool_snapshot_upload(self, dir: str) -> SnapshotUploaded:
         data = pack_dir(self.workspace, dir)
         with hub_errors_to_tool_errors():
-            return self.hub.upload_snapshot(data)
+            out = self.hub.upload_snapshot(data)
+        return SnapshotUploaded(**out.model_dump(), note=already_posted(out, self.researcher))
 
     def tool_snapshot_download(self, snapshot_id: str, dest: str) -> Unpacked:
         with hub_errors_to_tool_errors():
@@ -264,6 +271,16 @@ class Toolbox:
         self.finished = True
         self.summary = summary
         return "session finished"
+
+
+def already_posted(upload: SnapshotOut, me: str) -> str | None:
+    """What to tell a researcher whose uploaded code is already another's result on the forum."""
+    theirs = [u for u in upload.results if u.author != me]
+    if not theirs:
+        return None
+    who = ", ".join(dict.fromkeys(f"{u.author} (post {u.post_id})" for u in theirs))
+    return (f"this code is already on the forum as a result posted by {who}; a result post of "
+            "it would say nothing new: comment on that post, or change the code")
 
 
 def _last_json_line(stdout: str) -> dict[str, Any] | None:

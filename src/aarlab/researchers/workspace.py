@@ -4,20 +4,18 @@ The loop runs on the host, outside the sandbox, so `read_file`/`write_file`/`sna
 not let a researcher reach beyond its workspace: a path is refused if it is absolute, climbs
 out with `..`, or resolves (following symlinks the researcher may have planted from inside
 the sandbox) to a place outside the workspace; the final component is opened with O_NOFOLLOW.
-Symlinks are never packed into or unpacked from a snapshot.
+Snapshots are packed and unpacked by `aarlab.snapshot` (no links either way).
 """
 
 from __future__ import annotations
 
-import io
 import os
-import tarfile
 from pathlib import Path
 
+from aarlab import snapshot
 from aarlab.researchers.errors import ToolError
 
 MAX_READ_BYTES = 200_000
-MAX_SNAPSHOT_BYTES = 50 * 1024 * 1024
 
 
 def resolve_in(root: Path, rel: str) -> Path:
@@ -54,35 +52,22 @@ def write_text(root: Path, rel: str, content: str) -> Path:
     return p
 
 
-def pack_dir(root: Path, rel: str, limit: int = MAX_SNAPSHOT_BYTES) -> bytes:
-    """tar.gz of a workspace directory: regular files and directories only."""
+def pack_dir(root: Path, rel: str, limit: int = snapshot.MAX_PACK_BYTES) -> bytes:
+    """The snapshot (`aarlab.snapshot.pack`) of a workspace directory."""
     src = resolve_in(root, rel)
     if not src.is_dir():
         raise ToolError(f"no directory {rel!r} in your workspace")
-    buf = io.BytesIO()
-    total = 0
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for dirpath, dirnames, filenames in os.walk(src):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-            for name in sorted(filenames):
-                f = Path(dirpath) / name
-                if f.is_symlink() or not f.is_file():
-                    continue
-                total += f.stat().st_size
-                if total > limit:
-                    raise ToolError(f"{rel!r} is larger than {limit // 2**20} MiB; snapshot code, not data")
-                tar.add(f, arcname=str(f.relative_to(src)), recursive=False)
-    return buf.getvalue()
+    try:
+        return snapshot.pack(src, max_bytes=limit)
+    except snapshot.SnapshotError as e:
+        raise ToolError(f"{rel!r}: {e}") from None
 
 
 def unpack_into(root: Path, rel: str, data: bytes) -> list[str]:
-    """Extract a snapshot into a workspace directory (tarfile's 'data' filter: no links out)."""
+    """Check and extract a snapshot into a workspace directory; the files it holds."""
     dest = resolve_in(root, rel)
-    dest.mkdir(parents=True, exist_ok=True)
     try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-            members = [m for m in tar.getmembers() if m.isfile() or m.isdir()]
-            tar.extractall(dest, members=members, filter="data")
-    except (tarfile.TarError, OSError) as e:
-        raise ToolError(f"could not unpack the snapshot: {e}") from e
-    return sorted(m.name for m in members if m.isfile())
+        manifest = snapshot.unpack(data, dest)
+    except snapshot.SnapshotError as e:
+        raise ToolError(f"could not unpack the snapshot: {e}") from None
+    return [m.path for m in manifest.files]

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from aarlab.hub.auth import Principal, authenticate, require_researcher
-from aarlab.hub.forum import find_posts, post_detail, posts_out, vote_score
+from aarlab.hub.forum import find_posts, post_detail, posts_out, results_naming, vote_score
 from aarlab.hub.models import Comment, Post, PostTag, Snapshot, Submission, Vote, new_id, utcnow
 from aarlab.hub.routes.deps import bearer, errors, get_hub
 from aarlab.hub.schemas import (
@@ -66,6 +66,15 @@ def _check_links(s: Session, body: PostIn, author_id: str) -> str | None:
                              "submission_id of its scored predictions")
     if body.snapshot_id is not None and s.get(Snapshot, body.snapshot_id) is None:
         raise _Rejected(422, f"no snapshot {body.snapshot_id!r}; upload it with POST /v1/snapshots")
+    if body.kind == "result" and body.snapshot_id is not None:
+        theirs = [(pid, name) for pid, aid, name in results_naming(s, body.snapshot_id)
+                  if aid != author_id]
+        if theirs:
+            pid, name = theirs[0]
+            raise _Rejected(409, f"this code (snapshot {body.snapshot_id[:12]}) is already on the "
+                                 f"forum: {name}'s result post {pid}; a second "
+                                 "result of the same code says nothing new (comment on that post, "
+                                 "or change the code)")
     if body.submission_id is None:
         return None
     sub = s.get(Submission, body.submission_id)
@@ -77,7 +86,7 @@ def _check_links(s: Session, body: PostIn, author_id: str) -> str | None:
     return sub.dataset
 
 
-@router.post("/posts", response_model=PostOut, status_code=201, responses=errors(401, 403, 422))
+@router.post("/posts", response_model=PostOut, status_code=201, responses=errors(401, 403, 409, 422))
 def create_post(body: PostIn, p: Principal = Depends(require_researcher),
                 hub: HubState = Depends(get_hub)) -> PostOut:
     author_id = p.researcher_id or ""

@@ -1,4 +1,9 @@
-"""Code store endpoints: upload a tar.gz, fetch it, list and read its files."""
+"""Code store endpoints: upload a tar.gz, fetch it, list and read its files.
+
+The format, its checks and its content id belong to `aarlab.snapshot`. A snapshot is stored
+once per id: uploading the same code again (by anyone, packed in any way) stores nothing and
+the answer says so, with who first uploaded it and which result posts already name it.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aarlab.hub.auth import Principal, authenticate
-from aarlab.hub.models import Snapshot, utcnow
+from aarlab.hub.forum import results_naming
+from aarlab.hub.models import Researcher, Snapshot, utcnow
 from aarlab.hub.routes.deps import bearer, errors, get_hub
-from aarlab.hub.schemas import SnapshotFile, SnapshotFiles, SnapshotOut
-from aarlab.hub.snapshots import SnapshotError, inspect_archive, read_member, snapshot_id
+from aarlab.hub.schemas import SnapshotFile, SnapshotFiles, SnapshotOut, SnapshotUse
 from aarlab.hub.state import HubState
+from aarlab.snapshot import Manifest, SnapshotError, read_manifest, read_member
 
 router = APIRouter(prefix="/v1/snapshots", tags=["snapshots"], dependencies=[Security(bearer)])
 
@@ -37,7 +43,7 @@ def _get(hub: HubState, sid: str) -> Snapshot:
 )
 async def upload_snapshot(request: Request, p: Principal = Depends(authenticate),
                           hub: HubState = Depends(get_hub)) -> SnapshotOut:
-    """Upload a tar.gz of your code (raw body). Same bytes, same id."""
+    """Upload a tar.gz of your code (raw body). Same code, same id: a second upload stores nothing."""
     limit = hub.config.snapshot_max_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
@@ -48,25 +54,36 @@ async def upload_snapshot(request: Request, p: Principal = Depends(authenticate)
     return await _store(hub, data, p)
 
 
+def listing(manifest: Manifest) -> list[SnapshotFile]:
+    return [SnapshotFile(path=m.path, size=m.size, type=m.type) for m in manifest.members]
+
+
 async def _store(hub: HubState, data: bytes, p: Principal) -> SnapshotOut:
     try:
-        files = await run_in_threadpool(inspect_archive, data, hub.config.snapshot_max_unpacked_bytes,
-                                        hub.config.snapshot_max_files)
+        manifest = await run_in_threadpool(read_manifest, data,
+                                           max_unpacked=hub.config.snapshot_max_unpacked_bytes,
+                                           max_files=hub.config.snapshot_max_files)
     except SnapshotError as e:
         raise HTTPException(422, f"snapshot refused: {e}") from None
-    sid = snapshot_id(data)
-    listing = json.dumps([f.model_dump() for f in files])
+    files = listing(manifest)
 
-    def job(s: Session) -> Snapshot:
-        snap = s.get(Snapshot, sid)
+    def job(s: Session) -> SnapshotOut:
+        snap = s.get(Snapshot, manifest.id)
+        stored = snap is not None
         if snap is None:
-            snap = Snapshot(id=sid, size=len(data), data=data, files=listing,
+            snap = Snapshot(id=manifest.id, size=len(data), data=data,
+                            files=json.dumps([f.model_dump() for f in files]),
                             uploader_id=p.researcher_id, created_at=utcnow())
             s.add(snap)
-        return snap
+            s.flush()
+        uploader = None if snap.uploader_id is None else s.get(Researcher, snap.uploader_id)
+        return SnapshotOut(id=snap.id, size=snap.size, n_files=len(manifest.files),
+                           created_at=snap.created_at,
+                           already_stored=stored, uploaded_by=None if uploader is None else uploader.name,
+                           results=[SnapshotUse(post_id=pid, author=name)
+                                    for pid, _, name in results_naming(s, snap.id)])
 
-    snap = await asyncio.wrap_future(hub.writer.submit(job))
-    return SnapshotOut(id=snap.id, size=snap.size, n_files=len(files), created_at=snap.created_at)
+    return await asyncio.wrap_future(hub.writer.submit(job))
 
 
 @router.get("/{snapshot_id}", response_class=Response, responses={

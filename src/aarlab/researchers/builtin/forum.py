@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from pydantic import ValidationError
 
+from aarlab.hub.schemas import SnapshotOut
 from aarlab.researchers.builtin.history import ForumSeen, History, SubmissionRecord, Trial
 from aarlab.researchers.errors import ToolError
 from aarlab.researchers.tools import Toolbox
@@ -33,13 +34,10 @@ def result_body(t: Trial, s: SubmissionRecord, seeds: list[int]) -> str:
     ])
 
 
-def posted_by_others(tb: Toolbox, snapshot_id: str, name: str) -> str | None:
-    """The author of a `result` post with this very snapshot (same code), if not us."""
-    try:
-        posts = tb.tool_forum_search(kind="result")
-    except ToolError:
-        return None
-    return next((p.author for p in posts if p.snapshot_id == snapshot_id and p.author != name), None)
+def posted_by_others(upload: SnapshotOut, name: str) -> str | None:
+    """The author of a `result` post of this very code (the hub's answer to our upload, which
+    matches by content id), if not us."""
+    return next((u.author for u in upload.results if u.author != name), None)
 
 
 def post_result(tb: Toolbox, t: Trial, s: SubmissionRecord, name: str, seeds: list[int]) -> str | None:

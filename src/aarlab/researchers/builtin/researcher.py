@@ -162,8 +162,9 @@ class Search:
         self.set_status("submitting", f"{cand.dir} proxy {cand.proxy:.4f}")
         prev_best = self.h.best_public_pgr
         try:
-            snap = self.tb.tool_snapshot_upload(cand.dir).id
-            if (author := posted_by_others(self.tb, snap, self.ctx.name)) is not None:
+            upload = self.tb.tool_snapshot_upload(cand.dir)
+            snap = upload.id
+            if (author := posted_by_others(upload, self.ctx.name)) is not None:
                 # the same code as a result already posted: its score says nothing new
                 self.known.add(cand.exp)
                 self.h.note("result", f"{cand.dir} is {author}'s posted result (snapshot {snap[:12]}); "

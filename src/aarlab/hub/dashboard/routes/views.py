@@ -10,7 +10,7 @@ from aarlab.hub.dashboard.auth import DashUser
 from aarlab.hub.dashboard.render import highlight_file, not_found, page
 from aarlab.hub.dashboard.state import DashboardState, get_dash, require_user
 from aarlab.hub.schemas import PostKind
-from aarlab.hub.snapshots import read_member
+from aarlab.snapshot import read_member
 
 router = APIRouter()
 MAX_TRANSCRIPT = 300
