@@ -21,6 +21,7 @@ import httpx
 import numpy as np
 from pydantic import BaseModel, TypeAdapter
 
+from aarlab.errors import AarlabError
 from aarlab.hub.schemas import (
     AdminSubmission,
     AdminSubmissions,
@@ -47,7 +48,10 @@ from aarlab.hub.schemas import (
 M = TypeVar("M", bound=BaseModel)
 
 
-class HubError(Exception):
+class HubError(AarlabError):
+    """The hub answered non-2xx. A 4xx is the caller's to fix (a researcher's tool turns it into
+    a message); a 5xx is a fault of the hub."""
+
     def __init__(self, status: int, message: str) -> None:
         super().__init__(f"hub answered {status}: {message}")
         self.status = status

@@ -27,9 +27,13 @@ def run_key(code: str, dataset: str, part: str, seeds: Sequence[int], ablation: 
     return f"{code}|{dataset}|{part}|{ablation or '-'}|{','.join(map(str, seeds))}"
 
 
+def verification_dir(run_dir: Path) -> Path:
+    return Path(run_dir) / "verification"
+
+
 class Store:
     def __init__(self, run_dir: Path) -> None:
-        self.dir = Path(run_dir) / "verification"
+        self.dir = verification_dir(run_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self._runs: dict[str, SeedRun] = (
             _RUNS.validate_json(self.runs_file.read_bytes()) if self.runs_file.exists() else {}

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import httpx
 
+from aarlab.errors import AarlabError
 from aarlab.run.config import RunPaths
 from aarlab.run.lifeline import child_env
 
 
-class HubStartError(RuntimeError):
-    pass
+class HubStartError(AarlabError, RuntimeError):
+    """The hub process died or never answered (a fault; its log says why)."""
 
 
 def free_port() -> int:
