@@ -69,6 +69,6 @@ def test_user_caused_errors_are_user_errors() -> None:
     for cls in (BudgetExceeded, PredictionError, SpecError, ToolError, SandboxUnavailable, DatasetError,
                 BackendError, MethodError):
         assert issubclass(cls, UserError), cls
-    for cls in (ModelError, HubStartError, InstallError):  # faults: raised with their traceback
-        assert issubclass(cls, AarlabError) and not issubclass(cls, UserError), cls
+    for fault in (ModelError, HubStartError, InstallError):  # raised with their traceback
+        assert issubclass(fault, AarlabError) and not issubclass(fault, UserError), fault
     assert issubclass(PredictionError, ValueError) and issubclass(SpecError, ValueError)
