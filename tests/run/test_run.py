@@ -84,7 +84,7 @@ def test_refuses_without_bubblewrap(env: dict[str, str], tmp_path: Path) -> None
     (["--researcher", "wizard=2"], "unknown researcher kind 'wizard'"),
     (["--researcher", "hacker:nope"], "nope"),
     (["--dataset", "imagenet"], "unknown dataset 'imagenet'"),
-    (["--max-items", "3"], "max_items"),
+    (["--max-items", "3"], "--max-items must be at least 20"),
 ])
 def test_bad_options_are_refused_clearly(env: dict[str, str], tmp_path: Path, args: list[str],
                                          message: str) -> None:

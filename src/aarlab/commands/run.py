@@ -8,17 +8,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 
 from aarlab.cli import app
-from aarlab.researchers.kinds import build_researcher
-from aarlab.run.config import RunConfig, parse_team
-from aarlab.run.orchestrator import Orchestrator, new_run_dir
-from aarlab.sandbox import SandboxUnavailable
-from aarlab.w2s.datasets import DatasetError, get_dataset
+from aarlab.commands import checks
+from aarlab.errors import UserError
 
-console = Console(width=None if sys.stdout.isatty() else 160)  # logs: tables not squashed to 80
+MIN_ITEMS = 20  # RunConfig's floor
 
 
 @app.command("run")
@@ -45,20 +40,40 @@ def run_cmd(
     live: Annotated[bool, typer.Option("--live/--no-live", help="live team view")] = True,
 ) -> None:
     """Run a team of researchers on a W2S task, then verify and summarise."""
+    from pydantic import ValidationError
+    from rich.console import Console
+
+    from aarlab.run.config import RunConfig, parse_team
+    from aarlab.rundir import RunPaths
+
     if resume is not None:
-        if not (resume / "config.json").exists():
-            console.print(f"[red]error:[/red] {resume} holds no run (no config.json)")
-            raise typer.Exit(2)
-        make = lambda: Orchestrator(RunConfig(), resume, console, resume=True, live=live)  # noqa: E731
-    else:
+        config = RunPaths(checks.run_dir(resume)).config
+        checks.readable_file("--resume", config, f"{resume} holds no run to resume; start one "
+                             "with `aarlab run --run-dir DIR`")
         try:
-            entries = parse_team(researcher or [], team)
-            for entry in entries:
-                build_researcher(entry.spec)  # an unknown kind fails here, not in a worker
-            get_dataset(dataset)
-        except (ValueError, DatasetError) as e:
-            console.print(f"[red]error:[/red] {e}")
-            raise typer.Exit(2) from e
+            RunConfig.model_validate_json(config.read_text())
+        except ValidationError as e:
+            raise UserError(f"--resume: {config} is not a run config ({e.errors()[0]['msg']}); "
+                            "restore it, or start a new run") from e
+        cfg, target = RunConfig(), resume
+    else:
+        for option, value in (("--team", team), ("--submissions", submissions),
+                              ("--submissions-per-hour", submissions_per_hour),
+                              ("--parallel", parallel), ("--budget-tokens", budget_tokens)):
+            checks.at_least(option, value, 1)
+        checks.positive("--minutes", minutes)
+        checks.positive("--budget-usd", budget_usd)
+        checks.at_least("--max-items", max_items, MIN_ITEMS)
+        checks.at_least("--seed", seed, 0)
+        if run_dir is not None and RunPaths(run_dir).config.exists():
+            raise UserError(f"{run_dir} already holds a run: continue it with --resume {run_dir}, "
+                            "or pass a new --run-dir")
+        checks.datasets(dataset)
+        from aarlab.researchers.kinds import build_researcher
+
+        entries = parse_team(researcher or [], team)  # SpecError: a malformed --researcher
+        for entry in entries:
+            build_researcher(entry.spec)  # an unknown kind fails here, not in a worker
         try:
             cfg = RunConfig(
                 dataset=dataset, max_items=max_items, team=entries, minutes=minutes, budget_usd=budget_usd, budget_tokens=budget_tokens,
@@ -67,14 +82,21 @@ def run_cmd(
                 undirected=undirected, base_url=base_url, seed=seed, verify=verify,
             )
         except ValidationError as e:
-            console.print(f"[red]error:[/red] bad run options: {e.errors()[0]['loc'][0]}: {e.errors()[0]['msg']}")
-            raise typer.Exit(2) from e
+            err = e.errors()[0]
+            raise UserError(f"bad run options: {err['loc'][0]}: {err['msg']}") from e
         target = run_dir or new_run_dir()
-        make = lambda: Orchestrator(cfg, target, console, live=live)  # noqa: E731
-    try:
-        summary = make().run()
-    except SandboxUnavailable as e:
-        console.print(f"[red]error:[/red] cannot sandbox the researchers: {e}")
-        raise typer.Exit(2) from e
+
+    from aarlab.run.orchestrator import Orchestrator
+
+    console = Console(width=None if sys.stdout.isatty() else 160)  # logs: tables not squashed to 80
+    # SandboxUnavailable (a UserError) says how to install bubblewrap; it is raised before the
+    # run directory is written
+    summary = Orchestrator(cfg, target, console, resume=resume is not None, live=live).run()
     for line in summary.lines():
         print(line)
+
+
+def new_run_dir() -> Path:
+    from aarlab.run.orchestrator import new_run_dir as new
+
+    return new()

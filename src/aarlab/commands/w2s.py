@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from aarlab.cli import app
-from aarlab.settings import get_settings
-from aarlab.w2s.baselines import BaselineTable, baseline_table
-from aarlab.w2s.config import PrepareConfig
-from aarlab.w2s.datasets import DatasetError
-from aarlab.w2s.methods import BASELINES
-from aarlab.w2s.prepare import prepare, task_for
-from aarlab.w2s.split import SplitConfig
-from aarlab.w2s.task import Task
+from aarlab.commands import checks
 
-console = Console(width=None if sys.stdout.isatty() else 160)  # logs: tables not squashed to 80
+if TYPE_CHECKING:  # the heavy modules (torch, sklearn) load only once the options are checked
+    from rich.console import Console
+
+    from aarlab.w2s.baselines import BaselineTable
+    from aarlab.w2s.config import PrepareConfig
+    from aarlab.w2s.task import Task
+
+MIN_ITEMS = 20  # fewer leave splits too small to train on (RunConfig's floor too)
+
+
+def console() -> Console:
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else 160)  # logs: tables not squashed to 80
+
 
 Dataset = Annotated[str, typer.Option("--dataset", "-d", help="dataset name (tweets, wordnet, bbc, humaneval, ...)")]
 Weak = Annotated[str, typer.Option(help="weak feature backend")]
@@ -34,17 +38,24 @@ Progress_ = Annotated[bool, typer.Option("--progress/--no-progress", help="show 
 
 def make_config(dataset: str, weak: str, strong: str, extra: list[str] | None, split_seed: int,
                 max_items: int | None) -> PrepareConfig:
+    """The prepare config of these options, each checked first (fast, nothing written)."""
+    checks.datasets(dataset)
+    checks.backends(weak, strong, *(extra or []))
+    checks.at_least("--split-seed", split_seed, 0)
+    checks.at_least("--max-items", max_items, MIN_ITEMS)
+    from aarlab.w2s.config import PrepareConfig
+    from aarlab.w2s.split import SplitConfig
+
     return PrepareConfig(dataset=dataset, weak=weak, strong=strong, extra=extra or [],
                          split=SplitConfig(seed=split_seed, max_items=max_items))
 
 
 def ensure_task(cfg: PrepareConfig, progress: bool) -> Task:
+    from aarlab.settings import get_settings
+    from aarlab.w2s.prepare import prepare
+
     s = get_settings()
-    try:
-        return prepare(cfg, s.tasks_dir, s.cache_dir, progress=progress, log=console.print)
-    except DatasetError as e:
-        console.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2) from e
+    return prepare(cfg, s.tasks_dir, s.cache_dir, progress=progress, log=console().print)
 
 
 @app.command("prepare")
@@ -67,6 +78,8 @@ def prepare_cmd(
 
 
 def print_table(t: BaselineTable) -> None:
+    from rich.table import Table
+
     table = Table(title=f"{t.dataset}: {t.weak} → {t.strong}, {len(t.seeds)} seeds (task {t.task_id})")
     for col in ("method", "test accuracy", "PGR", "s/seed"):
         table.add_column(col, justify="left" if col == "method" else "right")
@@ -74,7 +87,7 @@ def print_table(t: BaselineTable) -> None:
     table.add_row("ceiling (strong on truth)", t.ceiling_acc.fmt(4), "1", "")
     for r in t.rows:
         table.add_row(r.method, r.accuracy.fmt(4), r.pgr.fmt(3), f"{r.seconds.mean:.2f}")
-    console.print(table)
+    console().print(table)
 
 
 @app.command("baselines")
@@ -87,10 +100,18 @@ def baselines_cmd(
 ) -> None:
     """Weak, ceiling and every baseline over seeds: accuracy and PGR, mean ± standard error."""
     t0 = time.perf_counter()
-    task = ensure_task(make_config(dataset, weak, strong, extra, split_seed, max_items), progress)
+    checks.at_least("--seeds", seeds, 1)
+    cfg = make_config(dataset, weak, strong, extra, split_seed, max_items)
+    checks.methods(*(method or []))
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from aarlab.w2s.baselines import baseline_table
+    from aarlab.w2s.methods import BASELINES
+
+    task = ensure_task(cfg, progress)
     methods = method or list(BASELINES)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, disable=not progress, transient=True) as bar:
+                  TimeElapsedColumn(), console=console(), disable=not progress, transient=True) as bar:
         job = bar.add_task("baselines", total=len(methods) * seeds)
         table = baseline_table(task, list(range(seeds)), methods,
                                on_seed=lambda r: bar.update(job, advance=1, description=f"{r.method} seed {r.seed}"))
@@ -111,7 +132,3 @@ def baselines_cmd(
     print(f"best_baseline_pgr: {best.pgr.mean:.4f}")
     print(f"baselines_s: {time.perf_counter() - t0:.1f}")
 
-
-def resolve_task(dataset: str) -> Task:
-    """The default task of a dataset (the config `aarlab prepare --dataset X` builds)."""
-    return task_for(PrepareConfig(dataset=dataset), get_settings().tasks_dir)

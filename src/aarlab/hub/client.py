@@ -19,6 +19,7 @@ import numpy as np
 from pydantic import BaseModel, TypeAdapter
 
 from aarlab import snapshot
+from aarlab.errors import AarlabError
 from aarlab.hub.schemas import (
     AdminSubmission,
     AdminSubmissions,
@@ -45,7 +46,10 @@ from aarlab.hub.schemas import (
 M = TypeVar("M", bound=BaseModel)
 
 
-class HubError(Exception):
+class HubError(AarlabError):
+    """The hub answered non-2xx. A 4xx is the caller's to fix (a researcher's tool turns it into
+    a message); a 5xx is a fault of the hub."""
+
     def __init__(self, status: int, message: str) -> None:
         super().__init__(f"hub answered {status}: {message}")
         self.status = status

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from aarlab.errors import UserError
 from aarlab.hub.config import BudgetConfig
 from aarlab.hub.ladder import LadderDecision, ladder_step
 from aarlab.w2s.answer_key import AnswerKey
@@ -25,11 +26,11 @@ from aarlab.w2s.pgr import pgr
 HOUR_S = 3600.0
 
 
-class PredictionError(ValueError):
+class PredictionError(UserError, ValueError):
     """Predictions the researcher must fix (422)."""
 
 
-class BudgetExceeded(Exception):
+class BudgetExceeded(UserError):
     """No scored submission is left in this window (429)."""
 
     def __init__(self, message: str, retry_after_s: int | None) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from aarlab.hub import models as m
 from aarlab.hub.db import make_engine
+from aarlab.oversight.errors import RunDataMissing
 from aarlab.oversight.records import AuditQuery, ResultPost, Submission
 from aarlab.oversight.source import VerifiedRow
 from aarlab.rundir import database_url
@@ -36,7 +37,8 @@ class HubDbSource:
     def for_run(cls, run_dir: Path) -> HubDbSource:
         url = database_url(run_dir)
         if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-            raise FileNotFoundError(f"no hub database in {run_dir} (looked for {url})")
+            raise RunDataMissing(f"no hub database in {run_dir} (looked for {url}); pass the "
+                                 "directory `aarlab run` wrote")
         return cls(make_engine(url))
 
     def _names(self, s: Session) -> dict[str, str]:

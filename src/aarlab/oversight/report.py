@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel
 
 from aarlab.oversight import plots
+from aarlab.oversight.errors import RunDataMissing
 from aarlab.oversight.family import entropy
 from aarlab.oversight.hubdb import open_source
 from aarlab.oversight.records import Submission, VerificationReport
@@ -111,9 +112,10 @@ def write_report(run_dir: Path, report: VerificationReport | None = None,
                  source: RunSource | None = None) -> tuple[Path, Path]:
     """Render report.md and report.html into run_dir; returns their paths."""
     run_dir = Path(run_dir)
-    report = report or Store(run_dir).read_report()
+    if report is None and RunPaths(run_dir).verification.is_dir():  # Store would create the directory
+        report = Store(run_dir).read_report()
     if report is None:
-        raise FileNotFoundError(f"no verification in {run_dir}; run `aarlab verify {run_dir}` first")
+        raise RunDataMissing(f"no verification in {run_dir}; run `aarlab verify {run_dir}` first")
     try:
         subs = (source or open_source(run_dir)).submissions()
     except (FileNotFoundError, ImportError, OSError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aarlab.oversight.errors import RunDataMissing
 from aarlab.rundir import RunPaths
 from aarlab.w2s.task import Task
 
@@ -33,8 +34,8 @@ def run_task(run_dir: Path, dataset: str, tasks_dir: Path) -> Task:
             return Task(task_id=root.name, root=root)
     tasks = prepared_tasks(tasks_dir)
     if dataset not in tasks:
-        raise FileNotFoundError(f"no prepared task for {dataset!r} in {tasks_dir}; "
-                                f"run `aarlab prepare --dataset {dataset}`")
+        raise RunDataMissing(f"no prepared task for {dataset!r} in {tasks_dir}; "
+                             f"run `aarlab prepare --dataset {dataset}`")
     return tasks[dataset]
 
 

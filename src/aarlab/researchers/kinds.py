@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 from aarlab.researchers.base import RESEARCHER_KINDS, Researcher, kind_prefix
+from aarlab.researchers.errors import SpecError
 
 KIND_MODULES = {
     "builtin": "aarlab.researchers.builtin",
@@ -14,13 +15,14 @@ KIND_MODULES = {
 }
 
 
-class UnknownKind(ValueError):
-    pass
+class UnknownKind(SpecError):
+    """A researcher spec names no registered kind."""
 
 
 def build_researcher(spec: str) -> Researcher:
     prefix = kind_prefix(spec)
     if prefix not in KIND_MODULES:
-        raise UnknownKind(f"unknown researcher kind {prefix!r} in {spec!r}; known: {sorted(KIND_MODULES)}")
+        raise UnknownKind(f"unknown researcher kind {prefix!r} in {spec!r}; choose one of: "
+                          f"{', '.join(sorted(KIND_MODULES))} (e.g. builtin=4, openai:MODEL, hacker:probe)")
     importlib.import_module(KIND_MODULES[prefix])
     return RESEARCHER_KINDS[prefix](spec)

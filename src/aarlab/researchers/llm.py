@@ -15,6 +15,7 @@ from aarlab.researchers.base import (
     write_status,
 )
 from aarlab.researchers.budget import Meter
+from aarlab.researchers.errors import SpecError
 from aarlab.researchers.loop import LoopConfig, run_loop
 from aarlab.researchers.messages import ChatModel
 from aarlab.researchers.prompts import kickoff_message, system_prompt
@@ -26,7 +27,7 @@ def model_of(spec: str) -> str:
     """`anthropic:claude-opus-4-6` -> `claude-opus-4-6`; a spec without a model is refused."""
     _, _, model = spec.partition(":")
     if not model.strip():
-        raise ValueError(f"researcher spec {spec!r} needs a model, e.g. {spec.split(':')[0]}:MODEL")
+        raise SpecError(f"researcher spec {spec!r} needs a model, e.g. {spec.split(':')[0]}:MODEL")
     return model.strip()
 
 

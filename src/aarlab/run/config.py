@@ -6,6 +6,8 @@ import re
 
 from pydantic import BaseModel, Field, field_validator
 
+from aarlab.researchers.errors import SpecError
+
 RUN_SCHEMA_VERSION = 1
 TEAM_ENTRY = re.compile(r"^(?P<spec>[a-z]+(?::[^=\s]+)?)(?:=(?P<count>\d+))?$")
 
@@ -21,10 +23,10 @@ def parse_team(entries: list[str], team: int | None) -> list[TeamEntry]:
     for raw in entries or ["builtin"]:
         m = TEAM_ENTRY.match(raw.strip())
         if not m:
-            raise ValueError(f"bad --researcher {raw!r}: expected KIND[:MODEL][=COUNT], e.g. builtin=6")
+            raise SpecError(f"bad --researcher {raw!r}: expected KIND[:MODEL][=COUNT], e.g. builtin=6")
         count = int(m["count"]) if m["count"] else (team if team and len(entries or []) <= 1 else 1)
         if count < 1:
-            raise ValueError(f"--researcher {raw!r}: count must be at least 1")
+            raise SpecError(f"--researcher {raw!r}: count must be at least 1")
         out.append(TeamEntry(spec=m["spec"], count=count))
     return out
 

@@ -16,13 +16,14 @@ from pathlib import Path
 
 import httpx
 
+from aarlab.errors import AarlabError
 from aarlab.hub.client import HubClient, HubError
 from aarlab.run.lifeline import child_env
 from aarlab.rundir import RunPaths
 
 
-class HubStartError(RuntimeError):
-    pass
+class HubStartError(AarlabError, RuntimeError):
+    """The hub process died or never answered (a fault; its log says why)."""
 
 
 def free_port() -> int:

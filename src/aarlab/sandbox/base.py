@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from aarlab.errors import UserError
 from aarlab.sandbox.result import CommandResult
 from aarlab.sandbox.spec import SandboxSpec
 
 
-class SandboxUnavailable(RuntimeError):
-    """The requested isolation cannot be provided here. Never caught to fall back silently."""
+class SandboxUnavailable(UserError, RuntimeError):
+    """The requested isolation cannot be provided here; the message says how to install it (or
+    to pass `--unsafe-no-sandbox`). Never caught to fall back silently."""
 
 
 @runtime_checkable

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from aarlab.errors import UserError
 from aarlab.hub.auth import TokenTable, hash_token
 from aarlab.rundir import RunPaths
 
@@ -68,7 +69,7 @@ class DashUser:
         return self.role == "admin"
 
 
-class LoginRefused(Exception):
+class LoginRefused(UserError):
     """A token that cannot open the dashboard; the message says why."""
 
     def __init__(self, status: int, message: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 
+from aarlab.errors import UserError
 from aarlab.hub.dashboard import queries, runfiles
 from aarlab.hub.dashboard.auth import COOKIE, DashUser, Sessions
 from aarlab.hub.dashboard.feed import ChangeFeed
@@ -84,8 +85,8 @@ def current_user(request: Request) -> DashUser | None:
     return get_dash(request).sessions.get(request.cookies.get(COOKIE))
 
 
-class LoginRequired(HTTPException):
-    pass
+class LoginRequired(HTTPException, UserError):
+    """Not logged in: pages redirect to the login form, the rest answers 401."""
 
 
 def require_user(request: Request) -> DashUser:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response, Security
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from aarlab.errors import UserError
 from aarlab.hub.auth import Principal, authenticate, require_researcher
 from aarlab.hub.forum import find_posts, post_detail, posts_out, results_naming, vote_score
 from aarlab.hub.models import Comment, Post, PostTag, Snapshot, Submission, Vote, new_id, utcnow
@@ -32,7 +33,7 @@ T = TypeVar("T")
 router = APIRouter(prefix="/v1/forum", tags=["forum"], dependencies=[Security(bearer)])
 
 
-class _Rejected(Exception):
+class _Rejected(UserError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status

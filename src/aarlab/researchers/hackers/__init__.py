@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aarlab.researchers.base import ResearcherContext, ResearcherOutcome, register_kind
+from aarlab.researchers.errors import SpecError
 from aarlab.researchers.hackers.base import HackerSession
 from aarlab.researchers.hackers.cherry_pick import CherryPickHacker
 from aarlab.researchers.hackers.execute import ExecuteHacker
@@ -21,15 +22,16 @@ HACKS: dict[str, type[HackerSession]] = {
     h.kind: h for h in (ShortcutHacker, CherryPickHacker, ProbeHacker, ExecuteHacker)}
 
 
-class UnknownHack(ValueError):
-    pass
+class UnknownHack(SpecError):
+    """`hacker:KIND` names no registered hack."""
 
 
 class HackerResearcher:
     def __init__(self, spec: str) -> None:
         kind = spec.split(":", 1)[1] if ":" in spec else ""
         if kind not in HACKS:
-            raise UnknownHack(f"unknown hack {kind!r} in {spec!r}; known: {sorted(HACKS)}")
+            raise UnknownHack(f"unknown hack {kind!r} in {spec!r}; choose one of: "
+                              f"{', '.join(f'hacker:{h}' for h in sorted(HACKS))}")
         self.spec, self.session = spec, HACKS[kind]
 
     def run(self, ctx: ResearcherContext, should_stop: Callable[[], bool]) -> ResearcherOutcome:

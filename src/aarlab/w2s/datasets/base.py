@@ -11,8 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from aarlab.errors import UserError
 
-class DatasetError(Exception):
+
+class DatasetError(UserError):
     """A dataset is missing or malformed; the message says what and how to fix it."""
 
 

@@ -15,8 +15,10 @@ from urllib.parse import parse_qsl, urlencode
 
 import numpy as np
 
+from aarlab.errors import UserError
 
-class BackendError(Exception):
+
+class BackendError(UserError):
     """A backend spec is malformed, unknown or not installed; the message says how to fix it."""
 
 

