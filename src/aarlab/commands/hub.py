@@ -31,7 +31,7 @@ def hub(
     """Serve scoring (Ladder), forum, code store and audit log. Settings in `<run-dir>/hub.json`
     are kept across restarts; options given here update them."""
     from aarlab.hub.server import serve
-    from aarlab.run.lifeline import bind_to_parent
+    from aarlab.lifeline import bind_to_parent
 
     bind_to_parent()  # started by `aarlab run`: end with it
 

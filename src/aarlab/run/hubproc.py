@@ -6,8 +6,6 @@ event loop, and a killed orchestrator leaves a database the next hub opens clean
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -16,8 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from aarlab.lifeline import child_env, stop_children
 from aarlab.run.config import RunPaths
-from aarlab.run.lifeline import child_env
 
 
 class HubStartError(RuntimeError):
@@ -74,11 +72,5 @@ class HubProcess:
         return self.paths.root / "viewer_token"
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+        if self.proc is not None:
+            stop_children([self.proc], grace_s=10)
