@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from aarlab.lifeline import STOP_GRACE_S
 from aarlab.oversight.hubdb import HubDbSource
 
 pytestmark = pytest.mark.slow
@@ -176,18 +177,19 @@ def test_sigkill_then_resume_loses_nothing(env: dict[str, str], tmp_path: Path) 
     notes_before = notebook_lines(run_dir)
     assert subs_before and any(notes_before.values())
 
-    t0 = time.monotonic()
     second = aarlab("run", "--resume", str(run_dir), "--no-live", env=env)
     out, _ = second.communicate(timeout=600)
-    resumed_s = time.monotonic() - t0
     assert second.returncode == 0, out
     s = summary(out)
     assert s["run_dir"] == str(run_dir) and s["researchers"] == "2"
     after = state(run_dir)
     assert after["resumes"] == 1 and after["finished"] is True
     assert after["elapsed_s"] >= minutes * 60 - 5
-    # The resumed run spent only what was left of the time budget (plus start and stop).
-    assert resumed_s < minutes * 60 - before["elapsed_s"] + 90
+    # The resumed team ran only what was left of the time budget (plus its start and its stop's
+    # grace; the summary's baselines after it take what a loaded machine makes them take).
+    events = [json.loads(ln) for ln in (run_dir / "events.jsonl").read_text().splitlines()]
+    resumed_s = events[-1]["t"] - next(e["t"] for e in events if e["event"] == "resume")
+    assert resumed_s < minutes * 60 - before["elapsed_s"] + STOP_GRACE_S + 45
     # Every acknowledged submission and every notebook line written before the kill is kept.
     subs_after = {x.id for x in HubDbSource.for_run(run_dir).submissions()}
     assert subs_before <= subs_after
@@ -196,6 +198,6 @@ def test_sigkill_then_resume_loses_nothing(env: dict[str, str], tmp_path: Path) 
     for name, lines in notes_before.items():
         complete = [ln for ln in lines if ln.endswith("}")]
         assert notes_after[name][: len(complete)] == complete
-    events = [json.loads(ln)["event"] for ln in (run_dir / "events.jsonl").read_text().splitlines()]
-    assert events.count("create") == 1 and events.count("resume") == 1 and events[-1] == "stop"
+    names = [e["event"] for e in events]
+    assert names.count("create") == 1 and names.count("resume") == 1 and names[-1] == "stop"
     assert (run_dir / "researchers" / "builtin-1" / "outcome.json").exists()

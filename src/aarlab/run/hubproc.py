@@ -73,4 +73,4 @@ class HubProcess:
 
     def stop(self) -> None:
         if self.proc is not None:
-            stop_children([self.proc], grace_s=10)
+            stop_children([self.proc])
