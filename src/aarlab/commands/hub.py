@@ -68,7 +68,7 @@ def hub(
         raise UserError(f"no task to score: pass --task DATASET=KEY_DIR (or list tasks in {path})")
 
     from aarlab.hub.server import serve
-    from aarlab.run.lifeline import bind_to_parent
+    from aarlab.lifeline import bind_to_parent
 
     bind_to_parent()  # started by `aarlab run`: end with it
     run_dir.mkdir(parents=True, exist_ok=True)

@@ -6,8 +6,6 @@ event loop, and a killed orchestrator leaves a database the next hub opens clean
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -18,7 +16,7 @@ import httpx
 
 from aarlab.errors import AarlabError
 from aarlab.hub.client import HubClient, HubError
-from aarlab.run.lifeline import child_env
+from aarlab.lifeline import child_env, stop_children
 from aarlab.rundir import RunPaths
 
 
@@ -81,11 +79,5 @@ class HubProcess:
         return self.paths.viewer_token
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+        if self.proc is not None:
+            stop_children([self.proc])

@@ -18,10 +18,10 @@ from rich.console import Console
 from rich.live import Live
 
 from aarlab.hub.client import HubClient
+from aarlab.lifeline import reap
 from aarlab.researchers.base import Budgets, ResearcherContext, researcher_name
 from aarlab.run.config import RunConfig
 from aarlab.run.hubproc import HubProcess
-from aarlab.run.lifeline import reap
 from aarlab.run.live import statuses, team_table
 from aarlab.run.state import append_event
 from aarlab.run.summary import RunSummary, summarize_run

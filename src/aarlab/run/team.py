@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import subprocess
 import sys
-import time
 
+from aarlab.lifeline import STOP_GRACE_S, child_env, stop_children
 from aarlab.researchers.base import ResearcherContext
-from aarlab.run.lifeline import child_env
 from aarlab.run.state import append_event
 from aarlab.rundir import MemberState, RunPaths, RunState
 
@@ -66,16 +63,10 @@ class Team:
     def running(self) -> list[str]:
         return list(self.procs)
 
-    def stop_all(self, grace_s: float = 15.0) -> None:
-        for proc in self.procs.values():
-            _signal(proc, signal.SIGTERM)
-        deadline = time.monotonic() + grace_s
-        for proc in self.procs.values():
-            try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal(proc, signal.SIGKILL)
-                proc.wait()
+    def stop_all(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Ask every researcher to stop; SIGKILL the process groups of those still running
+        after `grace_s`."""
+        stop_children(list(self.procs.values()), grace_s)
         for name in list(self.procs):
             m = self._member(name)
             if m.status == "running":
@@ -88,7 +79,3 @@ class Team:
     def _member(self, name: str) -> MemberState:
         return self.state.members[name]
 
-
-def _signal(proc: subprocess.Popen[bytes], sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, sig)

@@ -4,7 +4,8 @@ Kinds (`SANDBOXES`, chosen by name):
 
 - ``bwrap`` (`BwrapSandbox`) — the security boundary. One bubblewrap container per command.
 - ``none`` (`UnsafeLocalSandbox`) — ``--unsafe-no-sandbox``. Plain host processes with the
-  same limits, timeout, output cap and audit hook. **It isolates nothing.**
+  same limits, timeout, output cap and audit hook. **It isolates nothing.** The command
+  dies with the researcher that started it, but what it puts in the background may not.
 
 If bubblewrap is missing or cannot start (probed at construction by running ``true``),
 `BwrapSandbox` raises `SandboxUnavailable` with how to install it; nothing ever falls back

@@ -2,7 +2,8 @@
 
 Shared by every sandbox kind; knows nothing about isolation. The child starts in its own
 session, so the whole group is killed on timeout (bwrap's pid namespace then takes every
-descendant with it, since its init dies).
+descendant with it, since its init dies), and is SIGKILLed by the kernel if the process that
+started it dies first (`die_with_parent`), so a killed researcher leaves no command running.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aarlab.lifeline import die_with_parent
 from aarlab.sandbox.quota import workspace_usage
 from aarlab.sandbox.result import TRUNCATION_MARKER
 
@@ -106,6 +108,10 @@ def run_process(
     watch: Watch | None,
     on_exit: Callable[[], None] = lambda: None,
 ) -> Outcome:
+    def child_setup() -> None:
+        die_with_parent()
+        preexec()
+
     start = time.monotonic()
     proc = subprocess.Popen(
         argv,
@@ -115,7 +121,7 @@ def run_process(
         env=env,
         cwd=cwd,
         start_new_session=True,
-        preexec_fn=preexec,
+        preexec_fn=child_setup,
         close_fds=True,
     )
     if stdin is not None:
