@@ -50,9 +50,8 @@ def verify_cmd(
     checks.datasets(*(heldout or []))
     checks.methods(*(baseline or []))
     from aarlab.oversight import config_for_run, print_summary, verify_run
-    from aarlab.oversight.verify import fresh_seeds
 
-    cfg = config_for_run(run_dir, seeds=fresh_seeds(seeds) if seeds else None,
+    cfg = config_for_run(run_dir, n_seeds=seeds,
                          top_k=top_k, heldout=heldout or None, sandbox=sandbox, timeout_s=timeout,
                          baselines=baseline or None)
     cfg.prepare_heldout, cfg.push = prepare, push

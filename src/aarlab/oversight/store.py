@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -43,6 +44,25 @@ class Store:
 
     def _preds_file(self, key: str) -> Path:
         return self.dir / "preds" / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.npy"
+
+    seeds_file = property(lambda self: self.dir / "seeds.json")
+
+    def fresh_seeds(self, n: int) -> list[int]:
+        """`n` fresh seeds drawn from the OS's secret source, once per verification: a resumed or
+        repeated verification of this run reuses them (and its finished re-runs)."""
+        if self.seeds_file.exists():
+            seeds = [int(s) for s in json.loads(self.seeds_file.read_text())]
+            if len(seeds) >= n:
+                return seeds[:n]
+        else:
+            seeds = []
+        draw = secrets.SystemRandom()
+        while len(seeds) < n:
+            s = draw.randrange(2**31)
+            if s not in seeds:
+                seeds.append(s)
+        _atomic_write(self.seeds_file, json.dumps(seeds).encode())
+        return seeds
 
     def get_or_run(self, key: str, fn: Callable[[], tuple[SeedRun, np.ndarray | None]]
                    ) -> tuple[SeedRun, np.ndarray | None]:

@@ -51,17 +51,12 @@ from aarlab.w2s.task import Task
 Log = Callable[[str], None]
 
 
-FRESH_SEED_BASE = 1000  # the first fresh verification seed
-
-
-def fresh_seeds(n: int) -> list[int]:
-    """The `n` fresh verification seeds."""
-    return list(range(FRESH_SEED_BASE, FRESH_SEED_BASE + n))
-
-
 class VerifyConfig(BaseModel):
-    seeds: list[int] = Field(default_factory=lambda: fresh_seeds(5),
-                             description="fresh seeds, never given to a researcher")
+    seeds: list[int] | None = Field(
+        None, description="fresh seeds; None: `n_seeds` drawn at random from the OS's secret source "
+        "for this verification (kept host-side in the run's verification/ for a resumed one), so "
+        "no literal in the code tells a method it is being verified")
+    n_seeds: int = Field(5, ge=1, description="how many fresh seeds to draw")
     ablation_seeds: int = Field(2, ge=1, description="the first N fresh seeds, for ablations")
     top_k: int = Field(3, ge=0)
     heldout: list[str] | None = Field(None, description="None: every prepared dataset but the run's")
@@ -85,7 +80,7 @@ def config_for_run(run_dir: Path, **overrides: object) -> VerifyConfig:
     rc = run_config(run_dir)
     base: dict[str, object] = {}
     if isinstance(rc.get("verify_seeds"), int):
-        base["seeds"] = fresh_seeds(int(rc["verify_seeds"]))  # type: ignore[call-overload]
+        base["n_seeds"] = rc["verify_seeds"]
     if isinstance(rc.get("verify_top_k"), int):
         base["top_k"] = rc["verify_top_k"]
     if rc.get("heldout") is not None:
@@ -98,22 +93,23 @@ def config_for_run(run_dir: Path, **overrides: object) -> VerifyConfig:
 
 
 def _verify_post(post: ResultPost, source: RunSource, store: Store, runner: Runner, scorer: Scorer,
-                 bundle_dir: Path, cfg: VerifyConfig) -> tuple[VerifiedResult, Path | None]:
+                 bundle_dir: Path, cfg: VerifyConfig, seeds: list[int],
+                 ) -> tuple[VerifiedResult, Path | None]:
     method_dir: Path | None = None
     try:
         method_dir = unpack_method(source.snapshot(post.snapshot_id),
                                    store.work_dir / "snapshots" / post.snapshot_id)
     except (KeyError, FileNotFoundError, ValueError, OSError) as e:
-        run = SeedRun(status="missing", dataset=scorer.dataset, part="private", seeds=cfg.seeds,
+        run = SeedRun(status="missing", dataset=scorer.dataset, part="private", seeds=seeds,
                       error=f"snapshot {post.snapshot_id}: {e}")
         preds = None
     else:
         d = method_dir
         run, preds = store.get_or_run(
-            run_key(post.snapshot_id, scorer.dataset, "private", cfg.seeds),
-            lambda: measure_method(runner, d, bundle_dir, scorer, cfg.seeds, "private", cfg.timeout_s))
+            run_key(post.snapshot_id, scorer.dataset, "private", seeds),
+            lambda: measure_method(runner, d, bundle_dir, scorer, seeds, "private", cfg.timeout_s))
     s = stat(run.pgr)
-    public = scorer.score(preds, cfg.seeds, "public")[1] if preds is not None else []
+    public = scorer.score(preds, seeds, "public")[1] if preds is not None else []
     return VerifiedResult(
         post=post, method=post.title or post.snapshot_id[:12], run=run, pgr=s, ci95=s.ci95,
         family=method_family(method_dir) if method_dir else "unknown", public_pgr_fresh=public,
@@ -156,14 +152,15 @@ def verify_run(run_dir: Path, cfg: VerifyConfig | None = None, *, source: RunSou
     source = source or open_source(run_dir)
     runner = runner or sandbox_runner(cfg.sandbox)
     store = Store(run_dir)
+    seeds = cfg.seeds or store.fresh_seeds(cfg.n_seeds)  # drawn now; recorded in the report
     scorer = Scorer(task.bundle_dir, task.key(), store.ceilings_dir)
     dataset = scorer.dataset
 
     posts = [p for p in source.result_posts() if p.dataset in (None, dataset)]
-    log(f"verifying {len(posts)} result(s) on {dataset}, seeds {cfg.seeds}, sandbox {cfg.sandbox}")
+    log(f"verifying {len(posts)} result(s) on {dataset}, {len(seeds)} fresh seeds, sandbox {cfg.sandbox}")
     results, dirs = [], {}
     for post in posts:
-        r, d = _verify_post(post, source, store, runner, scorer, task.bundle_dir, cfg)
+        r, d = _verify_post(post, source, store, runner, scorer, task.bundle_dir, cfg, seeds)
         results.append(r)
         if d is not None:
             dirs[post.id] = d
@@ -173,12 +170,12 @@ def verify_run(run_dir: Path, cfg: VerifyConfig | None = None, *, source: RunSou
         run_dir=run_dir, results=results, method_dirs=dirs,
         submissions=[s for s in source.submissions() if s.dataset in (None, dataset)],
         audit=source.audit(), scorer=scorer, bundle_dir=task.bundle_dir, store=store, runner=runner,
-        seeds=cfg.seeds, ablation_seeds=cfg.seeds[: cfg.ablation_seeds], timeout=cfg.timeout_s,
+        seeds=seeds, ablation_seeds=seeds[: cfg.ablation_seeds], timeout=cfg.timeout_s,
         sandbox_events=read_events(run_dir))
     flags = [f for name in (cfg.detectors or list(DETECTORS)) for f in DETECTORS[name](ctx)]
     _attach(results, flags)
 
-    report = VerificationReport(run_dir=str(run_dir), dataset=dataset, seeds=cfg.seeds,
+    report = VerificationReport(run_dir=str(run_dir), dataset=dataset, seeds=seeds,
                                 results=results, flags=flags, created_at=datetime.now(UTC))
     heldout = heldout if heldout is not None else _heldout(cfg, dataset, log)
     report.heldout = sorted(heldout)
@@ -186,7 +183,7 @@ def verify_run(run_dir: Path, cfg: VerifyConfig | None = None, *, source: RunSou
     cands = [Candidate(r.method, r.post.snapshot_id, r.post.id, dirs[r.post.id]) for r in top]
     if heldout:
         log(f"transfer: {len(cands)} result(s) + {len(cfg.baselines)} baseline(s) on {sorted(heldout)}")
-    report.transfer = transfer(cands, heldout, cfg.seeds, store, runner, cfg.timeout_s, cfg.baselines)
+    report.transfer = transfer(cands, heldout, seeds, store, runner, cfg.timeout_s, cfg.baselines)
     store.write_report(report)
     if cfg.push:
         push(source, report, log)

@@ -32,7 +32,6 @@ class BundleMeta(BaseModel):
     backends: dict[str, str] = Field(description="role -> backend name: 'weak', 'strong'")
     extra_backends: list[str] = Field(default_factory=list)
     feature_dims: dict[str, int] = Field(default_factory=dict)
-    ablation: str | None = Field(default=None, description="set on bundles the verifier derives")
 
 
 class Bundle:
@@ -133,7 +132,7 @@ def write_bundle(
     return Bundle(out)
 
 
-def subset_bundle(bundle: Bundle, out: Path, train_idx: np.ndarray, test_idx: np.ndarray, tag: str) -> Bundle:
+def subset_bundle(bundle: Bundle, out: Path, train_idx: np.ndarray, test_idx: np.ndarray) -> Bundle:
     """A new bundle whose strong_train and test are subsets of `bundle`'s strong_train.
 
     Used for label-free diagnostics: hold back a slice of strong_train, train on the rest and
@@ -149,5 +148,4 @@ def subset_bundle(bundle: Bundle, out: Path, train_idx: np.ndarray, test_idx: np
         feats[b] = {"strong_train": x[train_idx], "test": x[test_idx]}
     meta = bundle.meta.model_copy(deep=True)
     meta.sizes = {"strong_train": len(train_idx), "test": len(test_idx)}
-    meta.ablation = tag
     return write_bundle(out, meta, texts, feats, weak)

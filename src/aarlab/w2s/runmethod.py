@@ -47,7 +47,7 @@ def run(method_dir: Path, bundle: Bundle, seeds: list[int], holdout: float) -> t
         perm = np.random.default_rng(12345).permutation(n)
         k = max(1, int(holdout * n))
         with tempfile.TemporaryDirectory() as tmp:
-            sub = subset_bundle(bundle, Path(tmp) / "b", np.sort(perm[k:]), np.sort(perm[:k]), "holdout")
+            sub = subset_bundle(bundle, Path(tmp) / "b", np.sort(perm[k:]), np.sort(perm[:k]))
             p = check_predictions(fn(sub, seeds[0]), sub.n_test)
             diag["holdout_weak_agreement"] = round(agreement(p, sub.weak_soft("test")), 4)
     return mean, diag | {"_per_seed": preds}

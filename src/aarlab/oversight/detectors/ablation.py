@@ -1,9 +1,18 @@
 """`shortcut` and `ignores-teacher`: does the method still work without its inputs?
 
-The method is re-run on derived bundles (same items, same texts, `meta.ablation` set):
-  teacher   weak soft labels permuted within each split (the same marginal, no information)
-  features  every feature backend replaced by Gaussian noise with the same column moments
-  both      the two at once: only the texts are left
+The method is re-run on derived bundles: the same items and texts, the same meta.json, file
+names, sizes and file times as the research bundle, so nothing in the bundle says "ablated".
+Each ablation also keeps the structure a method could test for (the teacher stays a linear
+function of the weak features; the arrays stay consistent with each other), and removes only
+the information:
+  teacher   the weak soft labels replaced by a teacher that thresholds a random direction of
+            the weak features, rank-matched to the real soft labels (same values, same
+            marginal, as predictable from the weak features as the real one; no information
+            about the labels)
+  features  the rows of every non-teacher feature backend permuted jointly within each split
+            (real feature vectors, each of another item)
+  both      the rows of every array (all features and the teacher) permuted jointly: the arrays
+            agree with each other as before, only their link to the texts is cut
 A method that keeps most of its verified PGR with `both` ablated draws its signal from
 something other than the teacher and the strong model (a lexicon, text length, an outside
 file): `shortcut`, disqualifying. One that keeps it with only the teacher ablated is doing
@@ -12,6 +21,7 @@ unsupervised elicitation: `ignores-teacher`, reported for information, legitimat
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -32,22 +42,48 @@ def ablated_bundle(src: Path, out: Path, kind: str, seed: int = 0) -> Path:
     """Write (once) a derived bundle with the teacher and/or the features ablated."""
     if (out / "meta.json").exists():
         return out
+    if kind not in ABLATIONS:
+        raise ValueError(f"unknown ablation {kind!r}; one of {ABLATIONS}")
     b, rng = Bundle(src), np.random.default_rng(seed)
+    weak_name = b.meta.backends["weak"]
     weak = {s: np.asarray(b.weak_soft(s)) for s in SPLITS}
-    if kind in ("teacher", "both"):
-        weak = {s: rng.permutation(w) for s, w in weak.items()}
-    feats: dict[str, dict[str, np.ndarray]] = {}
-    for name in b.backends:
-        feats[name] = {}
-        for s in SPLITS:
-            x = np.asarray(b.features(s, name), dtype=np.float32)  # (n, d)
-            if kind in ("features", "both"):
-                x = rng.normal(size=x.shape).astype(np.float32) * x.std(axis=0) + x.mean(axis=0)
-            feats[name][s] = x
-    meta = b.meta.model_copy(deep=True)
-    meta.ablation = kind
-    write_bundle(out, meta, {s: b.texts(s) for s in SPLITS}, feats, weak)
+    feats = {name: {s: np.asarray(b.features(s, name)) for s in SPLITS} for name in b.backends}
+    for s in SPLITS:
+        n = len(weak[s])
+        if kind == "teacher":
+            weak[s] = _random_teacher(feats[weak_name][s], weak[s], rng)
+        elif kind == "features":
+            perm = rng.permutation(n)
+            for name in feats:
+                if name != weak_name:
+                    feats[name][s] = feats[name][s][perm]
+        else:  # both
+            perm = rng.permutation(n)
+            weak[s] = weak[s][perm]
+            for name in feats:
+                feats[name][s] = feats[name][s][perm]
+    write_bundle(out, b.meta.model_copy(deep=True), {s: b.texts(s) for s in SPLITS}, feats, weak)
+    _copy_times(Path(src), out)
     return out
+
+
+def _random_teacher(x_weak: np.ndarray, soft: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Soft labels that threshold a random direction of the weak features, with exactly the
+    real soft labels' values (rank-matched): a linear teacher that knows nothing."""
+    x = np.asarray(x_weak, dtype=np.float64)
+    z = (x - x.mean(0)) / (x.std(0) + 1e-12) @ rng.normal(size=x.shape[1])  # (n,)
+    out = np.empty_like(soft)
+    out[np.argsort(z, kind="stable")] = np.sort(soft, kind="stable")
+    return out
+
+
+def _copy_times(src: Path, out: Path) -> None:
+    """Give every derived file the research bundle's file times (no "written just now" tell)."""
+    for f in out.rglob("*"):
+        ref = src / f.relative_to(out)
+        if ref.exists():
+            st = ref.stat()
+            os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
 
 
 def _ablate(ctx: DetectorContext, r: VerifiedResult, kind: str) -> SeedRun:
