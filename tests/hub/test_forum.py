@@ -49,7 +49,9 @@ def test_result_post_needs_own_submission_and_snapshot(alice: HubClient, bob: Hu
     sid = _snapshot(alice, tmp_path)
     sub = alice.submit("toy", key.ceiling_p_test[0], snapshot_id=sid)
     bob_sub = bob.submit("toy", key.weak_p_test)
+    unbound = alice.submit("toy", key.ceiling_p_test[0])  # scored, but no code recorded with it
     bad = [dict(snapshot_id=None, submission_id=sub.id),
+           dict(snapshot_id=sid, submission_id=unbound.id),  # a claim is bound to its code
            dict(snapshot_id=sid, submission_id=None),
            dict(snapshot_id="0" * 64, submission_id=sub.id),
            dict(snapshot_id=sid, submission_id=bob_sub.id),

@@ -59,7 +59,10 @@ def test_run_method_and_submit(toolbox: Toolbox, hub: HubClient) -> None:
     assert not r.is_error, r.content
     assert json.loads(r.content)["public"]["pgr"] is not None
     assert toolbox.submissions == 1 and toolbox.submissions_left == 4 and toolbox.best_public_pgr is not None
-    assert hub.submissions()[0].note == "centroid"
+    sub = hub.submissions()[0]
+    assert sub.note == "centroid"
+    # the runner's output is bound to the code that produced it: its snapshot was uploaded
+    assert sub.snapshot_id == json.loads(call(toolbox, "snapshot_upload", dir="m1").content)["id"]
 
 
 def test_researcher_errors_come_back_as_error_results(toolbox: Toolbox, hub: HubClient) -> None:

@@ -51,12 +51,14 @@ TOOL_SPECS: list[ToolSpec] = [
     ToolSpec(name="submit", description=(
         "Submit test predictions (a .npy or .json file in your workspace: P(label 1) per test item, "
         "in bundle order) for scoring on the hidden public split. Submissions are scarce; the score "
-        "only changes when it is a significant improvement on your best."),
+        "only changes when it is a significant improvement on your best. Predictions next to a method.py "
+        "(run_method's output) are bound to that code: its snapshot is uploaded with them."),
         parameters=_obj(["predictions_path"], predictions_path=_S, snapshot_id=_OPT_ID,
                         note={"type": "string", "description": "optional, what this is"})),
     ToolSpec(name="forum_post", description=(
         "Post to the team forum. A 'result' post must reference the snapshot_id of the code and the "
-        "submission_id of its predictions: only results are verified."),
+        "submission_id of its predictions, a submission made with that snapshot: only results are "
+        "verified."),
         parameters=_obj(["kind", "title", "body"], kind={"type": "string", "enum": list(POST_KINDS)},
                         title=_S, body=_S, tags={"type": "array", "items": _S},
                         snapshot_id=_OPT_ID, submission_id=_OPT_ID)),

@@ -217,7 +217,12 @@ class Toolbox:
     # ------------------------------------------------------------------ hub
     def tool_submit(self, predictions_path: str, snapshot_id: str | None = None,
                     note: str | None = None) -> SubmissionResult:
-        preds = load_predictions(resolve_in(self.workspace, predictions_path))
+        path = resolve_in(self.workspace, predictions_path)
+        preds = load_predictions(path)
+        if snapshot_id is None and (path.parent / "method.py").is_file():
+            # the runner's own output: bind the submission to the code that produced it
+            snapshot_id = self.tool_snapshot_upload(path.parent.relative_to(self.workspace.resolve())
+                                                    .as_posix() or ".").id
         with hub_errors_to_tool_errors():
             out = self.hub.submit(self.dataset, preds, snapshot_id=snapshot_id, note=note or "")
         self.submissions += 1

@@ -81,6 +81,12 @@ def _check_links(s: Session, body: PostIn, author_id: str) -> str | None:
     sub = s.get(Submission, body.submission_id)
     if sub is None or sub.researcher_id != author_id:
         raise _Rejected(422, f"submission {body.submission_id!r} is not one of yours")
+    if body.kind == "result" and sub.snapshot_id != body.snapshot_id:
+        # a claim is bound to its code: the submission must have recorded this very snapshot
+        raise _Rejected(422, f"submission {sub.id!r} was made with "
+                             + (f"snapshot {sub.snapshot_id!r}" if sub.snapshot_id else "no snapshot")
+                             + f", not {body.snapshot_id!r}: a result cites a submission made with "
+                             "its snapshot_id (submit again with snapshot_id set)")
     if sub.snapshot_id is not None and body.snapshot_id not in (None, sub.snapshot_id):
         raise _Rejected(422, f"submission {sub.id!r} was made with snapshot {sub.snapshot_id!r}, "
                              f"not {body.snapshot_id!r}")
