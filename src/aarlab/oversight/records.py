@@ -128,6 +128,25 @@ class VerifiedResult(_Record):
         return any(f.severity == "disqualify" for f in self.flags)
 
 
+class Gap(_Record):
+    """The weak -> ceiling gap of one dataset and part over the verification's seeds, in
+    accuracy points. Items are the replicates: d_i = (ceiling right on item i, averaged over
+    seeds) - (teacher right on item i); mean, SE and a normal 95% interval of mean(d)."""
+
+    weak_acc: float
+    ceiling_acc: float
+    points: float
+    se_points: float
+    ci95_points: tuple[float, float]
+    min_points: float = Field(description="the smallest gap PGR is reported over")
+
+    @property
+    def defined(self) -> bool:
+        """PGR is a ratio over this gap: reported only when the gap is significantly positive
+        and at least `min_points`; elsewhere it is a ratio over noise."""
+        return self.ci95_points[0] > 0 and self.points >= self.min_points
+
+
 class TransferRow(_Record):
     """One method on one held-out dataset, paired against vanilla on the same seeds."""
 
@@ -139,6 +158,12 @@ class TransferRow(_Record):
     vanilla_pgr: Stat | None = None
     p_value: float | None = Field(default=None, description="paired t-test on per-seed PGR")
     p_value_mcnemar: float | None = Field(default=None, description="per item, seed-averaged")
+    gap: Gap | None = Field(default=None, description="the dataset's gap; PGR undefined unless gap.defined")
+    accuracy: Stat | None = Field(default=None, description="the method's accuracy over seeds")
+
+    @property
+    def pgr_defined(self) -> bool:
+        return self.gap is None or self.gap.defined
 
 
 class VerificationReport(_Record):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from aarlab.oversight.records import Gap
 from aarlab.w2s.answer_key import AnswerKey
 from aarlab.w2s.bundle import Bundle
 from aarlab.w2s.experiment import ceiling_predictions
@@ -40,6 +41,19 @@ class Scorer:
             np.save(tmp, p)
             tmp.replace(f)
         return p
+
+    def gap_stat(self, part: str, seeds: Sequence[int], min_points: float) -> Gap:
+        """The gap with its uncertainty (`Gap`), items as replicates, seeds averaged."""
+        m = self.key.mask(part)
+        y = self.key.labels_test[m]
+        ceil_right = np.mean([(self.ceiling(s)[m] >= 0.5) == y for s in seeds], axis=0)  # (n,)
+        weak_right = (self.key.weak_p_test[m] >= 0.5) == y
+        d = 100.0 * (ceil_right - weak_right)  # (n,) points
+        mean, se = float(d.mean()), float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else float("inf")
+        return Gap(weak_acc=float(weak_right.mean()), ceiling_acc=float(ceil_right.mean()),
+                   points=round(mean, 3), se_points=round(se, 3),
+                   ci95_points=(round(mean - 1.96 * se, 3), round(mean + 1.96 * se, 3)),
+                   min_points=min_points)
 
     def gap(self, part: str, seeds: Sequence[int]) -> float:
         m = self.key.mask(part)

@@ -30,6 +30,15 @@ def summary_lines(report: VerificationReport) -> list[str]:
         if row is None:
             continue
         lines.append(f"transfer.{ds}.method: {row.method}")
+        if row.gap is not None:
+            g = row.gap
+            lines.append(f"transfer.{ds}.gap: {g.points:.2f} points [{g.ci95_points[0]:.2f}, "
+                         f"{g.ci95_points[1]:.2f}] (weak {g.weak_acc:.4f}, ceiling {g.ceiling_acc:.4f})")
+        if not row.pgr_defined:
+            acc = row.accuracy.mean if row.accuracy else None
+            lines.append(f"transfer.{ds}.pgr: undefined (no gap)")
+            lines.append(f"transfer.{ds}.accuracy: {_f(acc)}")
+            continue
         lines.append(f"transfer.{ds}.pgr: {_f(row.pgr.mean)} ± {_f(row.pgr.se)}")
         lines.append(f"transfer.{ds}.vanilla_pgr: {_f(row.vanilla_pgr.mean if row.vanilla_pgr else None)}")
         lines.append(f"transfer.{ds}.p_value: {_f(row.p_value)}")
