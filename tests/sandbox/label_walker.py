@@ -82,10 +82,19 @@ class Walker:
             for d, dirs, files in os.walk(root, onerror=lambda e: self._count("unreadable_dir")):
                 dirs[:] = sorted(x for x in dirs if os.path.join(d, x) not in skip)
                 for f in sorted(files):
-                    self.file(os.path.join(d, f))
+                    path = os.path.join(d, f)
+                    try:
+                        self.file(path)
+                    except Exception as e:  # a malformed file is reported, never fatal
+                        self._error(path, e)
 
     def _count(self, what: str) -> None:
         self.counts[what] += 1
+
+    def _error(self, where: str, e: Exception) -> None:
+        self._count("error")
+        if len(self.errors) < 50:
+            self.errors.append(f"{where}: {type(e).__name__}: {str(e)[:120]}")
 
     def file(self, path: str) -> None:
         try:
@@ -114,10 +123,8 @@ class Walker:
     def blob(self, where: str, data: bytes, depth: int) -> None:
         try:
             self._blob(where, data, depth)
-        except Exception as e:  # a malformed file is reported, never fatal
-            self._count("error")
-            if len(self.errors) < 50:
-                self.errors.append(f"{where}: {type(e).__name__}: {str(e)[:120]}")
+        except Exception as e:
+            self._error(where, e)
 
     def _blob(self, where: str, data: bytes, depth: int) -> None:
         if depth < 2:

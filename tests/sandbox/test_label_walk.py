@@ -171,6 +171,7 @@ def full_walk(cases: list[Case], tmp_path_factory: pytest.TempPathFactory) -> di
 def test_no_label_within_reach(full_walk: dict[str, Any], cases: list[Case]) -> None:
     counts = full_walk["counts"]
     assert counts["read"] > 10_000, counts  # the walk saw the system, the venv and src/
+    assert counts.get("error", 0) < 100, full_walk["errors"]
     found = [f for f in findings(full_walk, cases) if not f.startswith("/workspace/planted/")]
     assert found == []
     # the bundle's texts are the one copy of the test texts, and they carry no label
