@@ -206,18 +206,39 @@ def runmethod(method: Path, task: Task) -> tuple[int, dict[str, object], str]:
     return p.returncode, json.loads(p.stdout.strip().splitlines()[-1]), p.stderr
 
 
-@pytest.mark.parametrize(("name", "body", "top"), [
-    ("system", "import os as o\no.system('touch {marker}')\n", ""),
-    ("getattr", "import os\ngetattr(os, 'sys' + 'tem')('touch {marker}')\n", ""),
-    ("subprocess", "import subprocess\nsubprocess.run(['touch', '{marker}'])\n", ""),
-    ("pool", "import multiprocessing\nmultiprocessing.Pool(2).map(abs, [1, 2])\n", ""),
-    ("at_import", "", "import os\nos.system('touch {marker}')\n"),
-])
-def test_a_method_that_starts_a_process_gets_a_clear_error(synthetic_task: Task, tmp_path: Path,
-                                                           name: str, body: str, top: str) -> None:
+ATTACKS = {  # each seen in a researcher's method; run inside fit_predict, outcome noted
+    "system": "import os as o; o.system('touch {marker}')",
+    "getattr": "import os; getattr(os, 'sys' + 'tem')('touch {marker}')",
+    "subprocess": "import subprocess; subprocess.run(['touch', '{marker}'])",
+    "popen": "import os; os.popen('touch {marker}').read()",
+    "pool": "import multiprocessing; multiprocessing.Pool(2).map(abs, [1, 2])",
+    "spawn": "import multiprocessing as m; m.get_context('spawn').Process(target=abs, args=(1,)).start()",
+}
+
+
+def test_a_method_that_starts_a_process_gets_a_clear_error(synthetic_task: Task, tmp_path: Path) -> None:
+    marker, notes = tmp_path / "ran", tmp_path / "notes.json"
+    lines = ["notes = {}"]
+    for name, code in ATTACKS.items():
+        lines += ["try:", f"    {code.format(marker=marker)}", f"    notes[{name!r}] = 'ran'",
+                  "except OSError as e:", f"    notes[{name!r}] = f'{{type(e).__name__}}: {{e}}'"]
+    lines += [f"open({str(notes)!r}, 'w').write(__import__('json').dumps(notes))",
+              f"__import__('os').system('touch {marker}')  # uncaught: the run's error"]
+    rc, out, _ = runmethod(method_dir(tmp_path / "m", "\n".join(lines) + "\n"), synthetic_task)
+    assert rc == 1 and BLOCKED in str(out["error"]), out
+    assert not marker.exists()
+    got = json.loads(notes.read_text())
+    assert set(got) == set(ATTACKS)
+    for name, outcome in got.items():  # "spawn" goes past Python's audit events to the kernel
+        assert outcome.startswith("ProcessBlocked") and BLOCKED in outcome if name != "spawn" \
+            else outcome.startswith("PermissionError"), (name, outcome)
+
+
+def test_a_method_that_starts_a_process_at_import_gets_a_clear_error(synthetic_task: Task,
+                                                                     tmp_path: Path) -> None:
     marker = tmp_path / "ran"
-    m = method_dir(tmp_path / name, body.format(marker=marker), top.format(marker=marker))
-    rc, out, _ = runmethod(m, synthetic_task)
+    rc, out, _ = runmethod(method_dir(tmp_path / "m", "", f"import os\nos.system('touch {marker}')\n"),
+                           synthetic_task)
     assert rc == 1 and BLOCKED in str(out["error"]), out
     assert not marker.exists()
 

@@ -21,6 +21,10 @@ meets the same environment in both. It is irrevocable for the process and all it
   `aarlab.sandbox.result.AuditEvent`) as a `guard.refused` event, so a method that catches the
   error and carries on still leaves evidence for the `forbidden-access` detector.
 
+What a method therefore cannot use: anything that starts a worker process (a torch
+`DataLoader` with `num_workers > 0`, joblib/loky `n_jobs` processes, `multiprocessing`), a
+compiler called at run time (`torch.compile`), the network. Thread pools are fine.
+
 Standard library only; Linux on x86_64 or aarch64. Where the filter cannot be installed,
 `install()` raises `GuardUnavailable` (a fault of the system, never a silent fallback).
 """
