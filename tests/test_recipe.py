@@ -3,6 +3,8 @@ and a recipe survives JSON and a method directory."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +20,6 @@ from aarlab.w2s.recipe import (
     load_recipe,
     write_method_dir,
 )
-from aarlab.w2s.runmethod import main as runmethod_main
 
 
 def cluster_bundle(root: Path, n_train: int = 600, n_test: int = 400, d: int = 64, clusters: int = 8,
@@ -107,8 +108,7 @@ def test_json_round_trip_and_validation() -> None:
         Recipe.model_validate({"unknown_knob": 1})
 
 
-def test_method_dir_reruns_to_the_same_predictions(task: tuple[Bundle, np.ndarray], tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_method_dir_reruns_to_the_same_predictions(task: tuple[Bundle, np.ndarray], tmp_path: Path) -> None:
     bundle, _ = task
     r = Recipe(relabel="knn", knn_k=15, transductive=True, epochs=5)
     d = write_method_dir(r, tmp_path / "m")
@@ -118,7 +118,10 @@ def test_method_dir_reruns_to_the_same_predictions(task: tuple[Bundle, np.ndarra
     fn = load_method_file(d)
     np.testing.assert_array_equal(fn(bundle, 1), fit_predict_recipe(bundle, 1, r))
     out = tmp_path / "preds.npy"
-    assert runmethod_main([str(d), "--bundle", str(bundle.path), "--seeds", "0", "1", "--out", str(out)]) == 0
+    # the runner, as run_method and the verifier run it: a process of its own, under the method guard
+    p = subprocess.run([sys.executable, "-m", "aarlab.w2s.runmethod", str(d), "--bundle", str(bundle.path),
+                        "--seeds", "0", "1", "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
     expected = np.mean([fit_predict_recipe(bundle, s, r) for s in (0, 1)], axis=0)
     np.testing.assert_allclose(np.load(out), expected, atol=1e-6)
-    assert '"seed_agreement"' in capsys.readouterr().out
+    assert '"seed_agreement"' in p.stdout

@@ -65,6 +65,18 @@ def test_run_method_and_submit(toolbox: Toolbox, hub: HubClient) -> None:
     assert sub.snapshot_id == json.loads(call(toolbox, "snapshot_upload", dir="m1").content)["id"]
 
 
+def test_a_method_cannot_reach_the_hub_the_shell_can(toolbox: Toolbox, hub_server: Any) -> None:
+    """The researcher's shell talks to the hub; its method, measured by run_method, cannot."""
+    probe = f"import urllib.request; print(urllib.request.urlopen('{hub_server.url}/healthz').status)"
+    shell = call(toolbox, "shell", command=f'python -c "{probe}"')
+    assert not shell.is_error and "stdout:\n200" in shell.content, shell.content
+    call(toolbox, "write_file", path="leak/method.py", content=(
+        f"import numpy as np\ndef fit_predict(bundle, seed):\n    {probe}\n"
+        "    return np.asarray(bundle.weak_soft('test'))\n"))
+    r = call(toolbox, "run_method", method_dir="leak", seeds=[0])
+    assert r.is_error and "methods may not start processes or open sockets" in r.content, r.content
+
+
 def test_researcher_errors_come_back_as_error_results(toolbox: Toolbox, hub: HubClient) -> None:
     call(toolbox, "write_file", path="bad/method.py", content="def fit_predict(bundle, seed):\n    return 1/0\n")
     r = call(toolbox, "run_method", method_dir="bad", seeds=[0])

@@ -5,12 +5,21 @@ the requested kind (`aarlab.sandbox`): `bwrap` isolates (no network, nothing of 
 the Python trees and the bundle, so no answer key), `none` isolates NOTHING and exists for
 tests and trusted code. A missing bubblewrap raises; nothing falls back. The sandbox's record
 of denied or forbidden operations comes back with the run, for the `forbidden-access` detector.
+
+The method runs through the same runner as a researcher's `run_method`
+(`python -m aarlab.w2s.runmethod`), so under the same method guard (no process, no socket).
+The sandbox mirrors a researcher's: a socket sits at the hub socket's place (`/run/hub.sock`,
+`AARLAB_HUB_SOCKET`) but nothing listens on it, and the guard forbids sockets in both anyway.
+Still different: the method's folder is `/workspace/method` (a researcher's is wherever it put
+it) with nothing else in the workspace, the limits are the re-run's, and `AARLAB_AUDIT_DENY`
+lists no sensitive paths.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import socket
 import sys
 import tempfile
 import time
@@ -46,6 +55,13 @@ def to_event(e: AuditEvent, researcher: str | None = None) -> SandboxEvent:
                         detail=json.dumps(e.detail, default=str)[:500])
 
 
+def dead_socket(path: Path) -> Path:
+    """A Unix socket file nobody listens on (connect: ECONNREFUSED): the hub socket's stand-in."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.bind(str(path))
+    return path
+
+
 def sandbox_runner(kind: str, name: str = "verifier") -> Runner:
     """A Runner that starts a fresh `kind` sandbox ("bwrap" | "none") for every run."""
 
@@ -55,6 +71,7 @@ def sandbox_runner(kind: str, name: str = "verifier") -> Runner:
             shutil.copytree(method_dir, ws / "method", symlinks=False)
             (ws / "out").mkdir()
             spec = SandboxSpec(name=name, bundle_dir=bundle_dir, workspace=ws,
+                               hub_socket=dead_socket(Path(tmp) / "hub.sock"),
                                limits=Limits(timeout_s=timeout, cpu_seconds=max(60, int(timeout * 4))))
             sandbox = make_sandbox(kind, spec)
             try:

@@ -60,12 +60,15 @@ What ``bwrap`` isolates
 
 What it does NOT isolate
 ------------------------
-- The kernel is shared: a kernel exploit escapes. There is no seccomp filter.
+- The kernel is shared: a kernel exploit escapes. bwrap installs no seccomp filter on the
+  shell; the experiment runner adds one to a method's process (`aarlab.w2s.guard`: no new
+  process, no socket while a method runs, in research and verification alike).
 - CPU, memory bandwidth, page cache and disk I/O are shared: a busy sandbox slows the
   others, and timing and cache side channels exist. RLIMIT_AS bounds each process, not the
   sum (the process cap bounds the product); /tmp is RAM.
-- The hub socket is reachable by design; the hub itself must refuse what a researcher may
-  not do (labels, per-example results, unlimited queries).
+- The hub socket is reachable from the shell by design (not from a method run by the
+  experiment runner); the hub itself must refuse what a researcher may not do (labels,
+  per-example results, unlimited queries).
 - The sandbox sees its own ``/proc`` (its own processes, plus kernel-wide files such as
   ``/proc/cpuinfo``, ``/proc/meminfo`` and the kernel version). Everything under the bound
   read-only trees is readable: every non-hidden package in the venv and the ``src/`` tree.

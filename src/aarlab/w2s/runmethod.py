@@ -5,11 +5,17 @@
 Writes the mean test predictions over seeds to --out (and per-seed ones to --out-all) and
 prints one JSON line of diagnostics. Nothing here reads a label: this runs inside sandboxes.
 A broken method prints {"error": ...} and exits 1, with the traceback on stderr.
+
+This is the one way a method is measured, in a researcher's `run_method` and in the verifier's
+re-runs alike, and it runs the method's code under the method guard (`aarlab.w2s.guard`,
+installed before the method is imported): no new process, no socket, hence no network and no
+hub socket. A method that tries gets {"error": "methods may not start processes ..."}.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 import tempfile
@@ -19,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from aarlab.w2s import guard as method_guard
 from aarlab.w2s.bundle import Bundle, subset_bundle
 from aarlab.w2s.methods import MethodError, check_predictions, load_method_file
 
@@ -53,7 +60,9 @@ def run(method_dir: Path, bundle: Bundle, seeds: list[int], holdout: float) -> t
     return mean, diag | {"_per_seed": preds}
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, guard: bool = True) -> int:
+    """The command. `guard=False` only for a caller that must keep its own process unguarded
+    (the guard is irrevocable for the process that installs it)."""
     ap = argparse.ArgumentParser(prog="python -m aarlab.w2s.runmethod", description=__doc__.split("\n")[1])
     ap.add_argument("method_dir", type=Path)
     ap.add_argument("--bundle", type=Path, default=Path("/bundle"))
@@ -63,13 +72,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--holdout", type=float, default=0.0, help="share of strong_train held back")
     args = ap.parse_args(argv)
     try:
-        mean, diag = run(args.method_dir, Bundle(args.bundle), args.seeds, args.holdout)
+        bundle = Bundle(args.bundle)
+        if guard:  # before the method's module is imported: its top level is the method's code too
+            method_guard.install()
+        mean, diag = run(args.method_dir, bundle, args.seeds, args.holdout)
+    except method_guard.GuardUnavailable:
+        raise  # the system's fault, not the method's
+    except method_guard.ProcessBlocked as e:
+        traceback.print_exc()
+        print(json.dumps({"error": e.strerror}))
+        return 1
     except MethodError as e:
         print(json.dumps({"error": str(e)}))
         return 1
     except Exception as e:  # the method itself raised: the researcher's bug, reported to it
         traceback.print_exc()
-        print(json.dumps({"error": f"{type(e).__name__}: {e}"}))
+        hint = ""
+        if isinstance(e, OSError) and e.errno == errno.EPERM:  # the kernel filter, met past the hook
+            hint = f" (if it started a process or opened a socket: {method_guard.BLOCKED})"
+        print(json.dumps({"error": f"{type(e).__name__}: {e}{hint}"}))
         return 1
     per_seed = diag.pop("_per_seed")
     if args.out:
