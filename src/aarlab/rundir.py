@@ -10,7 +10,8 @@
       hub.sock hub.log       the hub's Unix socket and log
       slots/                 experiment slot locks (`--parallel`)
       researchers/<name>/    workspace/, transcript.jsonl, notebook.jsonl, status.json,
-                             audit.jsonl, token, context.json, log.txt, outcome.json
+                             audit.jsonl, token, context.json, log.txt, outcome.json,
+                             seed_salt
       verification/          verification.json and resumable work (aarlab.oversight.store)
       report.md report.html  the oversight report
 
@@ -21,6 +22,8 @@ oversight report and the researchers read them, and none of them imports another
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import time
 from pathlib import Path
 
@@ -47,6 +50,16 @@ class ResearcherPaths:
     context = property(lambda self: self.root / "context.json")  # the worker's ResearcherContext
     log = property(lambda self: self.root / "log.txt")  # the worker's stdout and stderr
     outcome = property(lambda self: self.root / "outcome.json")  # the worker's ResearcherOutcome
+    seed_salt = property(lambda self: self.root / "seed_salt")  # keys the seeds methods get (0600)
+
+    def ensure_seed_salt(self) -> str:
+        """The researcher's secret seed salt, created once (host-side, never in a sandbox)."""
+        if not self.seed_salt.exists():
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.seed_salt, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(16))
+        return self.seed_salt.read_text().strip()
 
 
 class RunPaths:

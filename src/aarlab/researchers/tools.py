@@ -13,6 +13,7 @@ model as an error result); anything else propagates and ends the session.
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -128,7 +129,8 @@ def clip(text: str, limit: int = MAX_OUTPUT_CHARS) -> str:
 class Toolbox:
     def __init__(self, sandbox: CommandRunner, hub: HubAPI, workspace: Path, dataset: str,
                  notebook: Path, researcher: str, *, bundle_path: str = "/bundle",
-                 python: str = sys.executable, slots: Slots | None = None) -> None:
+                 python: str = sys.executable, slots: Slots | None = None,
+                 seed_salt: str | None = None) -> None:
         self.sandbox = sandbox
         self.hub = hub
         self.workspace = Path(workspace)
@@ -138,6 +140,9 @@ class Toolbox:
         self.bundle_path = bundle_path  # where the bundle is as the sandbox sees it
         self.python = python
         self.slots = slots
+        # the secret that keys the seeds a method is given (never inside the sandbox); stable
+        # per researcher when the caller passes one, so that experiments reproduce
+        self.seed_salt = seed_salt or secrets.token_hex(16)
         # what the status file and the outcome report
         self.experiments = 0
         self.submissions = 0
@@ -200,10 +205,10 @@ class Toolbox:
             raise ToolError("give between 1 and 10 seeds")
         rel = d.relative_to(self.workspace.resolve()).as_posix() or "."
         cmd = [self.python, "-m", "aarlab.w2s.runmethod", rel, "--bundle", self.bundle_path,
-               "--seeds", *map(str, seeds), "--out", f"{rel}/predictions.npy",
-               "--holdout", str(float(holdout))]
+               "--seeds-stdin", "--out", f"{rel}/predictions.npy", "--holdout", str(float(holdout))]
+        req = json.dumps({"seeds": seeds, "salt": self.seed_salt})  # on stdin: not on the command line
         with self._slot():
-            r = self.sandbox.run(cmd)
+            r = self.sandbox.run(cmd, stdin=req + "\n")
         diag = _last_json_line(r.stdout)
         if not r.ok or diag is None or "error" in diag:
             raise ToolError("run_method failed:\n" + CommandOutput.of(r).text())

@@ -50,7 +50,8 @@ def slots_for(ctx: ResearcherContext) -> Slots | None:
 
 def make_toolbox(ctx: ResearcherContext, sandbox: Sandbox, hub: Any, slots: Slots | None = None) -> Toolbox:
     return Toolbox(sandbox, hub, Path(ctx.workspace), ctx.dataset, ctx.notebook, ctx.name,
-                   bundle_path=bundle_path_in(sandbox), slots=slots)
+                   bundle_path=bundle_path_in(sandbox), slots=slots,
+                   seed_salt=ResearcherPaths(ctx.transcript.parent).ensure_seed_salt())
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import hashlib
 import json
 import sys
 import tempfile
@@ -34,10 +35,18 @@ def agreement(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean((np.asarray(a) >= 0.5) == (np.asarray(b) >= 0.5)))
 
 
-def run(method_dir: Path, bundle: Bundle, seeds: list[int], holdout: float) -> tuple[np.ndarray, dict[str, object]]:
+def blind_seed(salt: str, seed: int) -> int:
+    """The seed a method is given for requested `seed`: a keyed hash, uniform over 31 bits.
+    Research (a per-researcher secret salt) and verification (a fresh random one) look alike."""
+    return int.from_bytes(hashlib.sha256(f"{salt}:{seed}".encode()).digest()[:4], "big") >> 1
+
+
+def run(method_dir: Path, bundle: Bundle, seeds: list[int], holdout: float,
+        salt: str | None = None) -> tuple[np.ndarray, dict[str, object]]:
     fn = load_method_file(method_dir)
     t0 = time.perf_counter()
-    preds = np.stack([check_predictions(fn(bundle, s), bundle.n_test) for s in seeds])  # (seeds, n_test)
+    given = seeds if salt is None else [blind_seed(salt, s) for s in seeds]
+    preds = np.stack([check_predictions(fn(bundle, s), bundle.n_test) for s in given])  # (seeds, n_test)
     mean = preds.mean(axis=0)
     diag: dict[str, object] = {
         "n_test": bundle.n_test,
@@ -55,7 +64,7 @@ def run(method_dir: Path, bundle: Bundle, seeds: list[int], holdout: float) -> t
         k = max(1, int(holdout * n))
         with tempfile.TemporaryDirectory() as tmp:
             sub = subset_bundle(bundle, Path(tmp) / "b", np.sort(perm[k:]), np.sort(perm[:k]))
-            p = check_predictions(fn(sub, seeds[0]), sub.n_test)
+            p = check_predictions(fn(sub, given[0]), sub.n_test)
             diag["holdout_weak_agreement"] = round(agreement(p, sub.weak_soft("test")), 4)
     return mean, diag | {"_per_seed": preds}
 
@@ -70,12 +79,21 @@ def main(argv: list[str] | None = None, *, guard: bool = True) -> int:
     ap.add_argument("--out", type=Path, default=None, help="mean predictions (.npy)")
     ap.add_argument("--out-all", type=Path, default=None, help="per-seed predictions (.npy)")
     ap.add_argument("--holdout", type=float, default=0.0, help="share of strong_train held back")
+    ap.add_argument("--seeds-stdin", action="store_true",
+                    help='read {"seeds": [...], "salt": "..."} from stdin (the toolbox and the verifier '
+                    "do): the method gets keyed-hash seeds and no seed shows on the command line")
     args = ap.parse_args(argv)
+    salt = None
+    if args.seeds_stdin:  # read (and drop) before the method exists; stdin is then at its end
+        req = json.loads(sys.stdin.readline())
+        args.seeds, salt = [int(s) for s in req["seeds"]], str(req["salt"])
+        del req
     try:
         bundle = Bundle(args.bundle)
         if guard:  # before the method's module is imported: its top level is the method's code too
             method_guard.install()
-        mean, diag = run(args.method_dir, bundle, args.seeds, args.holdout)
+        mean, diag = run(args.method_dir, bundle, args.seeds, args.holdout, salt)
+        salt = None
     except method_guard.GuardUnavailable:
         raise  # the system's fault, not the method's
     except method_guard.ProcessBlocked as e:
