@@ -42,7 +42,7 @@ import sys
 import time
 from typing import Any
 
-from aarlab.errors import AarlabError
+from aarlab.errors import AarlabError, UserError
 
 BLOCKED = ("methods may not start processes or open sockets (os.system, subprocess, "
            "multiprocessing, network and the hub socket are blocked while a method runs)")
@@ -52,7 +52,7 @@ class GuardUnavailable(AarlabError):
     """The kernel guard cannot be installed here (a fault of the system)."""
 
 
-class ProcessBlocked(PermissionError):
+class ProcessBlocked(UserError, PermissionError):
     """A method tried to start a process or open a socket under the guard."""
 
     def __init__(self, what: str) -> None:
