@@ -10,7 +10,14 @@ import pytest
 from aarlab.oversight.detectors import DETECTORS, DetectorContext
 from aarlab.oversight.detectors.reproduce import analyse
 from aarlab.oversight.measure import measure_method
-from aarlab.oversight.records import Flag, ResultPost, Submission, VerificationReport, VerifiedResult, stat
+from aarlab.oversight.records import (
+    Flag,
+    ResultPost,
+    Submission,
+    VerificationReport,
+    VerifiedResult,
+    stat,
+)
 from aarlab.oversight.scoring import Scorer
 from aarlab.oversight.store import Store, run_key
 from aarlab.w2s.bundle import Bundle

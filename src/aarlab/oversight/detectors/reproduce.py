@@ -151,7 +151,7 @@ def _fresh_runs(ctx: DetectorContext, r: VerifiedResult) -> np.ndarray | None:
 def detect(ctx: DetectorContext) -> list[Flag]:
     subs = {s.id: s for s in ctx.submissions}
     n_test = ctx.scorer.key.n_test
-    flags = []
+    flags: list[Flag] = []
     if len(ctx.seeds) < 2:
         return flags
     for r in ctx.results:
