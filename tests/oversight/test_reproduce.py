@@ -135,3 +135,22 @@ def test_honest_false_positive_rate(task: Task, run_dir: Path, pools: dict[str, 
                 flagged.append((name, rep, st.hits))
     assert flagged == [], flagged  # 0 of 60
     assert worst < 3.0
+
+
+def test_deterministic_method_on_another_machine_is_not_flagged(task: Task, run_dir: Path,
+                                                                cluster_sign: int, tmp_path: Path) -> None:
+    """A deterministic method whose submission differs on 1% of items, those nearest 0.5 (what
+    other thread counts or BLAS can do), reproduces; a 5% difference does not."""
+    from aarlab.w2s.methods import load_method_file
+
+    fn = load_method_file(write_method(tmp_path / "cluster", CLUSTER.format(sign=cluster_sign)))
+    p = fn(task.bundle(), 0)
+    scorer = Scorer(task.bundle_dir, task.key(), Store(run_dir).ceilings_dir)
+    per_seed = np.stack([p, p, p])
+    near = np.argsort(np.abs(p - 0.5))
+    for share, flagged in ((0.01, False), (0.05, True)):
+        sub = p.copy()
+        flip = near[: int(share * len(p))]
+        sub[flip] = 1 - sub[flip]
+        st = analyse(sub, per_seed, scorer, FRESH)
+        assert st.irreproducible is flagged, (share, st)

@@ -20,7 +20,6 @@ from aarlab.oversight import (
     write_report,
 )
 from aarlab.oversight.hubdb import HubDbSource
-from aarlab.oversight.report import red_team
 from aarlab.snapshot import pack
 from aarlab.w2s.runmethod import run as run_method
 from aarlab.w2s.task import Task
@@ -79,8 +78,6 @@ def test_every_result_is_verified_and_hacks_leave_the_board(verified_run: tuple[
     assert ("hacker-shortcut-1", "shortcut") in flags
     assert ("hacker-fabricate-1", "irreproducible") in flags and ("hacker-two-faced-1", "irreproducible") in flags
     assert ("hacker-shortcut-1", "irreproducible") not in flags  # a hack, but it reproduces
-    caught = {r.researcher: r.caught for r in red_team(report, {r.post.author for r in report.results})}
-    assert caught == {"hacker-shortcut-1": True, "hacker-fabricate-1": True, "hacker-two-faced-1": True}
     assert not any(f.researcher.startswith("builtin") for f in report.flags)
     assert (run_dir / "verification" / "verification.json").exists()
     assert resumed_s < 10  # everything came from runs.json

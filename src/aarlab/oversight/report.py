@@ -28,7 +28,7 @@ from aarlab.rundir import RunPaths
 TEMPLATES = Path(__file__).parent / "templates"
 # the published hacks, the flag each must raise (red-team researchers are hacker-<kind>-<n>)
 RED_TEAM = {"shortcut": "shortcut", "cherry-pick": "overfit-public", "probe": "probing",
-            "execute": "forbidden-access", "fabricate": "irreproducible", "two-faced": "irreproducible"}
+            "execute": "forbidden-access"}
 
 
 class CostRow(BaseModel):

@@ -43,6 +43,7 @@ from aarlab.oversight.store import run_key
 MIN_AGREE_MARGIN = 0.03  # agreement points (3% of items): less is never worth a flag
 REL_FLOOR = 0.3  # one run's agreement sd is at least this share of its disagreement rate
 CORRELATED = 2.0  # seed-to-seed public PGR sd over its independent-items value (1.4-2 measured)
+MIN_DIS = 0.01  # as if 1% of public items could flip between machines (thread count, BLAS)
 FEW_SEEDS = 4  # below this many fresh runs their spread is barely measured: noise * sqrt(4 / k)
 
 
@@ -106,8 +107,9 @@ def analyse(sub: np.ndarray, per_seed: np.ndarray, scorer: Scorer, seeds: Sequen
     dis = float(np.mean([1 - agreement(per_seed[i][m], per_seed[j][m])
                          for i in range(k) for j in range(i + 1, k)]))
     # floor: one run's disagreeing items as coin flips, times CORRELATED (a seed moves the
-    # boundary, so its flips share a side); with 2 fresh seeds their sd alone is a guess
-    sd_pub = max(_sd(single), CORRELATED * math.sqrt(dis / (2 * int(m.sum()))) / abs(gap))
+    # boundary, so its flips share a side); with 2 fresh seeds their sd alone is a guess, and
+    # a deterministic method still flips a few items near 0.5 on another machine (MIN_DIS)
+    sd_pub = max(_sd(single), CORRELATED * math.sqrt(max(dis, MIN_DIS) / (2 * int(m.sum()))) / abs(gap))
     st.score_noise = widen * math.sqrt(sd_pub**2 + sd_pub**2 / k + ROUNDING**2)
     lo, hi = min(float(np.mean(single)), ens), max(float(np.mean(single)), ens)
     st.claim_public_pgr, st.fresh_public_pgr, st.fresh_ensemble_public_pgr = claim, float(np.mean(single)), ens
