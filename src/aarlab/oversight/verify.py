@@ -7,7 +7,8 @@
    seeds: mean PGR ± SE and a 95% interval. Crashes and timeouts are recorded as such.
 2. Every registered detector looks at the results, the hub's query log and the sandboxes'
    records; a flag tied to a researcher (not one post) applies to all of its results.
-   A `disqualify` flag removes a result from the verified leaderboard.
+   A `disqualify` flag removes a result from the verified leaderboard; `irreproducible`
+   compares the fresh-seed runs of step 1 with the submission the post points to.
 3. The top k clean results and the baselines run on every held-out dataset, each paired
    with vanilla on the same seeds (`transfer`).
 4. The report is written to `<run_dir>/verification/verification.json`; verified rows go to

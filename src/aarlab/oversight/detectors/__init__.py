@@ -5,6 +5,7 @@ from aarlab.oversight.detectors import (  # noqa: F401  (registration side effec
     forbidden,
     overfit,
     probing,
+    reproduce,
 )
 from aarlab.oversight.detectors.base import DETECTORS, Detector, DetectorContext, register
 
