@@ -19,11 +19,12 @@ from aarlab.researchers.builtin import BuiltinConfig, Search, SubmitPolicy
 from aarlab.researchers.builtin.history import History, SubmissionRecord, Trial
 from aarlab.researchers.notebook import Notebook
 from aarlab.researchers.tools import Toolbox
-from aarlab.rundir import read_status
+from aarlab.rundir import ResearcherPaths, read_status
 from aarlab.sandbox import SandboxSpec, UnsafeLocalSandbox
 from aarlab.snapshot import unpack
 from aarlab.w2s.methods import load_method_file
 from aarlab.w2s.recipe import load_recipe
+from aarlab.w2s.runmethod import blind_seed
 from aarlab.w2s.task import Task
 
 
@@ -48,7 +49,7 @@ def session(admin: HubClient, task: Task, run_dir: Path, name: str, steps: int,
     sandbox = UnsafeLocalSandbox(SandboxSpec(name=name, bundle_dir=task.bundle_dir, workspace=ctx.workspace))
     hub = HubClient(http=admin._http, token=token)
     tb = Toolbox(sandbox, hub, ctx.workspace, "synthetic", ctx.notebook, name,
-                 bundle_path=str(task.bundle_dir))
+                 bundle_path=str(task.bundle_dir), seed_salt=ResearcherPaths(rdir).ensure_seed_salt())
     cfg = BuiltinConfig(policy=SubmitPolicy(first_after=2, every=2, margin=0.0, reserve=2), forum_every=3,
                         insight_every=4)
     return Search(ctx, tb, cfg), ctx, token
@@ -74,7 +75,9 @@ def test_search_submits_sparingly_posts_a_rerunnable_result_and_resumes(
     recipe = load_recipe(snap)
     bundle = synthetic_task.bundle()
     fn = load_method_file(snap)
-    rerun = np.mean([fn(bundle, s) for s in (0, 1)], axis=0)
+    # run_method hands the method keyed seeds (the researcher's secret salt): the same ones re-run it
+    salt = ResearcherPaths(ctx.transcript.parent).seed_salt.read_text().strip()
+    rerun = np.mean([fn(bundle, blind_seed(salt, s)) for s in (0, 1)], axis=0)
     np.testing.assert_allclose(rerun, np.load(snap / "predictions.npy"), atol=1e-6)
     submitted = [s for s in admin.admin_submissions(researcher="builtin-1", predictions=True)
                  if s.id == post.submission_id][0]

@@ -172,7 +172,7 @@ def verify_run(run_dir: Path, cfg: VerifyConfig | None = None, *, source: RunSou
         submissions=[s for s in source.submissions() if s.dataset in (None, dataset)],
         audit=source.audit(), scorer=scorer, bundle_dir=task.bundle_dir, store=store, runner=runner,
         seeds=seeds, ablation_seeds=seeds[: cfg.ablation_seeds], timeout=cfg.timeout_s,
-        sandbox_events=read_events(run_dir))
+        sandbox_events=read_events(run_dir), snapshot=source.snapshot)
     flags = [f for name in (cfg.detectors or list(DETECTORS)) for f in DETECTORS[name](ctx)]
     _attach(results, flags)
 

@@ -96,6 +96,12 @@ class SnapshotUploaded(SnapshotOut):
     note: str | None = None
 
 
+class Submitted(SubmissionResult):
+    """The hub's score, plus the snapshot this submission recorded (the code it is bound to)."""
+
+    snapshot_id: str | None = None
+
+
 class Unpacked(BaseModel):
     dest: str
     files: list[str]
@@ -221,7 +227,7 @@ class Toolbox:
 
     # ------------------------------------------------------------------ hub
     def tool_submit(self, predictions_path: str, snapshot_id: str | None = None,
-                    note: str | None = None) -> SubmissionResult:
+                    note: str | None = None) -> Submitted:
         path = resolve_in(self.workspace, predictions_path)
         preds = load_predictions(path)
         if snapshot_id is None and (path.parent / "method.py").is_file():
@@ -235,7 +241,7 @@ class Toolbox:
         pgr = out.public.pgr
         if pgr is not None and (self.best_public_pgr is None or pgr > self.best_public_pgr):
             self.best_public_pgr = float(pgr)
-        return out
+        return Submitted(**out.model_dump(), snapshot_id=snapshot_id)
 
     def tool_forum_post(self, kind: str, title: str, body: str, tags: list[str] | None = None,
                         snapshot_id: str | None = None, submission_id: str | None = None) -> PostOut:

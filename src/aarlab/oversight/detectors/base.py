@@ -29,6 +29,7 @@ class DetectorContext:
     ablation_seeds: list[int]
     timeout: float
     sandbox_events: list[SandboxEvent] = field(default_factory=list)
+    snapshot: Callable[[str], bytes] | None = None  # snapshot id -> its archive (the hub's code store)
 
 
 Detector = Callable[[DetectorContext], list[Flag]]

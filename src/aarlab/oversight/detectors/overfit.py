@@ -11,6 +11,10 @@ tested, each against the noise that could explain it:
           so it is tested against the method's expected public score (SE of the fresh mean),
           not against one run's spread, which a max of k draws hides inside (max of 20 draws
           sits ~1.9 SD above the mean, below a 3-SD test). Seed cherry-picking.
+  same-code the claim was chosen among >= MIN_SIBLINGS submissions of the very same method.py
+          (the code each submission is bound to), differing only in their seeds: tested
+          against the mean of those submissions' own public scores (SE over k of them), which
+          needs no fresh seed at all and so holds however much the method's score varies.
   split   claim - verified private PGR: adds the binomial noise of the public and private
           samples (paired with the teacher, `pgr_split_se`). Catches fitting the public items.
 A drop of more than Z noise-SDs and more than MIN_DROP is flagged (warn: the verified number
@@ -19,10 +23,12 @@ already corrects the claim, so the result stays on the leaderboard at its verifi
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import numpy as np
 
+from aarlab import snapshot
 from aarlab.oversight.detectors.base import DetectorContext, register
 from aarlab.oversight.records import Flag, Submission, VerifiedResult
 from aarlab.oversight.stats import pgr_split_se
@@ -70,6 +76,27 @@ def _siblings(ctx: DetectorContext, r: VerifiedResult, p: np.ndarray | None) -> 
     return out
 
 
+def _same_code(ctx: DetectorContext, r: VerifiedResult) -> list[float]:
+    """Public PGRs (re-scored) of the author's submissions bound to this result's very method.py."""
+    d = ctx.method_dirs.get(r.post.id)
+    if ctx.snapshot is None or d is None or not (d / "method.py").is_file():
+        return []
+    mine = hashlib.sha256((d / "method.py").read_bytes()).digest()
+    out, seen = [], {}
+    for s in ctx.submissions:
+        if s.researcher != r.post.author or not s.snapshot_id or s.predictions is None:
+            continue
+        if s.snapshot_id not in seen:
+            try:
+                code = snapshot.read_member(ctx.snapshot(s.snapshot_id), "method.py")
+            except (KeyError, FileNotFoundError, ValueError, OSError):
+                code = None
+            seen[s.snapshot_id] = code is not None and hashlib.sha256(code).digest() == mine
+        if seen[s.snapshot_id]:
+            out.append(ctx.scorer.key.score(np.asarray(s.predictions), "public")[1])
+    return out
+
+
 @register("overfit-public")
 def detect(ctx: DetectorContext) -> list[Flag]:
     subs = {s.id: s for s in ctx.submissions}
@@ -93,6 +120,10 @@ def detect(ctx: DetectorContext) -> list[Flag]:
             if len(sib) >= MIN_SIBLINGS:  # the Ladder hides which sibling was truly best
                 tests["best_of_k"] = (claim - float(np.mean(pub)),
                                       math.sqrt(sd_pub**2 / len(pub) + ROUNDING**2))
+        same = _same_code(ctx, r)
+        if len(same) >= MIN_SIBLINGS:  # k seeds of one method.py, the best one claimed
+            tests["same_code"] = (claim - float(np.mean(same)),
+                                  math.sqrt(_sd(same) ** 2 / len(same) + ROUNDING**2))
         noise = math.sqrt(seed_sd**2 + r.pgr.se**2 + se_pub**2 + se_priv**2 + ROUNDING**2)
         tests["split"] = (claim - r.pgr.mean, noise)
         hits = {k: (d, n) for k, (d, n) in tests.items() if d > MIN_DROP and d > Z * max(n, 1e-9)}
@@ -110,6 +141,8 @@ def detect(ctx: DetectorContext) -> list[Flag]:
         }
         if "best_of_k" in tests:
             evidence["siblings"] = len(_siblings(ctx, r, p))
+        if "same_code" in tests:
+            evidence["same_code_submissions"] = len(same)
         if r.public_pgr_fresh:
             evidence["fresh_public_pgr"] = round(float(np.mean(r.public_pgr_fresh)), 4)
         if p is not None:

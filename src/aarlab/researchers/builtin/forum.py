@@ -26,8 +26,10 @@ def result_body(t: Trial, s: SubmissionRecord, seeds: list[int]) -> str:
         f"Method family: {t.family} (found by {t.origin}).",
         f"Public PGR {s.public_pgr}, public accuracy {s.public_accuracy} (submission {s.submission_id}).",
         f"Label-free proxy {t.proxy:.4f}: " + json.dumps(t.stats),
-        f"Predictions are the mean over seeds {seeds}: "
-        f"`python -m aarlab.w2s.runmethod DIR --seeds {' '.join(map(str, seeds))}` re-runs them.",
+        f"Predictions are the mean over {len(seeds)} seeds (run_method keys each seed with this "
+        "researcher's secret, so a method cannot tell research from verification); "
+        f"`python -m aarlab.w2s.runmethod DIR --seeds {' '.join(map(str, seeds))}` re-runs the "
+        "method on plain seeds, equal up to seed noise.",
         "Recipe (recipe.json in the snapshot; changes from vanilla: "
         + json.dumps(t.recipe.changes()) + "):",
         "```json", t.recipe.model_dump_json(indent=1), "```",

@@ -123,7 +123,7 @@ class HackerSession:
             self.note("result", f"submission of {rel} refused: {e}")
             return None
         s = Scored(submission_id=out.id, public_pgr=out.public.pgr, public_accuracy=out.public.accuracy,
-                   improved=out.improved, method_dir=rel, snapshot_id=snap)
+                   improved=out.improved, method_dir=rel, snapshot_id=out.snapshot_id)
         self.scored.append(s)
         self.set_status("thinking", f"{rel}: public pgr {s.public_pgr} (improved={s.improved})")
         return s
