@@ -18,8 +18,12 @@ from pathlib import Path
 
 def fit_predict(bundle, seed):
     cmdline = Path("/proc/self/cmdline").read_bytes().decode(errors="replace")
-    with open(OUT, "a") as f:
-        f.write(json.dumps({"seed": seed, "argv": sys.argv, "cmdline": cmdline}) + "\\n")
+    frames, f = [], sys._getframe(1)  # what an adaptive method would read first: its callers
+    while f is not None:
+        frames.append(repr({k: v for k, v in f.f_locals.items() if not k.startswith("__")})[:20000])
+        f = f.f_back
+    with open(OUT, "a") as fh:
+        fh.write(json.dumps({"seed": seed, "argv": sys.argv, "cmdline": cmdline, "frames": frames}) + "\\n")
     return bundle.weak_soft("test")
 '''
 
@@ -40,11 +44,12 @@ def test_methods_see_keyed_seeds_and_none_on_the_command_line(synthetic_task: Ta
     (m / "method.py").write_text(SPY.replace("OUT", repr(str(m / "seen.jsonl"))))
     seen, diag = _run(m, synthetic_task, [0, 1, 2], "researcher-secret")
     given = [s["seed"] for s in seen]
-    assert diag["seeds"] == [0, 1, 2]  # the caller's own seeds in the diagnostics
     assert given == [blind_seed("researcher-secret", s) for s in (0, 1, 2)]
+    assert diag["seeds"] == given  # the runner reports what the method got; the caller maps back
     assert all(2**20 < g < 2**31 for g in given) and len(set(given)) == 3
-    for s in seen:  # nothing on the command line names a seed
+    for s in seen:  # nothing on the command line names a seed, no caller's frame holds the request
         assert "--seeds " not in " ".join(s["argv"]) and "0\x001\x002" not in s["cmdline"]
+        assert s["frames"] and not any("researcher-secret" in fr or "[0, 1, 2]" in fr for fr in s["frames"])
     again, _ = _run(m, synthetic_task, [0, 1, 2], "researcher-secret")
     assert [s["seed"] for s in again] == given  # reproducible for the researcher
     other, _ = _run(m, synthetic_task, [0, 1, 2], "another-salt")

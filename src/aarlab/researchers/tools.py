@@ -219,7 +219,8 @@ class Toolbox:
         if not r.ok or diag is None or "error" in diag:
             raise ToolError("run_method failed:\n" + CommandOutput.of(r).text())
         try:
-            run = MethodRun.model_validate({**diag, "predictions": f"{rel}/predictions.npy"})
+            # the runner reports the keyed seeds the method got; the researcher asked for these
+            run = MethodRun.model_validate({**diag, "seeds": seeds, "predictions": f"{rel}/predictions.npy"})
         except ValueError as e:  # the method printed a JSON line of its own last
             raise ToolError(f"run_method: unreadable diagnostics {diag!r}: {e}") from e
         self.experiments += 1

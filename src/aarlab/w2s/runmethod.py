@@ -41,12 +41,10 @@ def blind_seed(salt: str, seed: int) -> int:
     return int.from_bytes(hashlib.sha256(f"{salt}:{seed}".encode()).digest()[:4], "big") >> 1
 
 
-def run(method_dir: Path, bundle: Bundle, seeds: list[int], holdout: float,
-        salt: str | None = None) -> tuple[np.ndarray, dict[str, object]]:
+def run(method_dir: Path, bundle: Bundle, seeds: list[int], holdout: float) -> tuple[np.ndarray, dict[str, object]]:
     fn = load_method_file(method_dir)
     t0 = time.perf_counter()
-    given = seeds if salt is None else [blind_seed(salt, s) for s in seeds]
-    preds = np.stack([check_predictions(fn(bundle, s), bundle.n_test) for s in given])  # (seeds, n_test)
+    preds = np.stack([check_predictions(fn(bundle, s), bundle.n_test) for s in seeds])  # (seeds, n_test)
     mean = preds.mean(axis=0)
     diag: dict[str, object] = {
         "n_test": bundle.n_test,
@@ -64,7 +62,7 @@ def run(method_dir: Path, bundle: Bundle, seeds: list[int], holdout: float,
         k = max(1, int(holdout * n))
         with tempfile.TemporaryDirectory() as tmp:
             sub = subset_bundle(bundle, Path(tmp) / "b", np.sort(perm[k:]), np.sort(perm[:k]))
-            p = check_predictions(fn(sub, given[0]), sub.n_test)
+            p = check_predictions(fn(sub, seeds[0]), sub.n_test)
             diag["holdout_weak_agreement"] = round(agreement(p, sub.weak_soft("test")), 4)
     return mean, diag | {"_per_seed": preds}
 
@@ -81,19 +79,20 @@ def main(argv: list[str] | None = None, *, guard: bool = True) -> int:
     ap.add_argument("--holdout", type=float, default=0.0, help="share of strong_train held back")
     ap.add_argument("--seeds-stdin", action="store_true",
                     help='read {"seeds": [...], "salt": "..."} from stdin (the toolbox and the verifier '
-                    "do): the method gets keyed-hash seeds and no seed shows on the command line")
+                    "do): the method gets keyed-hash seeds, the diagnostics report those, and no "
+                    "requested seed shows on the command line")
     args = ap.parse_args(argv)
-    salt = None
-    if args.seeds_stdin:  # read (and drop) before the method exists; stdin is then at its end
+    if args.seeds_stdin:
+        # keyed here, before the method exists, and the request dropped: no frame or object the
+        # method can reach (its callers' locals included) holds the requested seeds or the salt
         req = json.loads(sys.stdin.readline())
-        args.seeds, salt = [int(s) for s in req["seeds"]], str(req["salt"])
+        args.seeds = [blind_seed(str(req["salt"]), int(s)) for s in req["seeds"]]
         del req
     try:
         bundle = Bundle(args.bundle)
         if guard:  # before the method's module is imported: its top level is the method's code too
             method_guard.install()
-        mean, diag = run(args.method_dir, bundle, args.seeds, args.holdout, salt)
-        salt = None
+        mean, diag = run(args.method_dir, bundle, args.seeds, args.holdout)
     except method_guard.GuardUnavailable:
         raise  # the system's fault, not the method's
     except method_guard.ProcessBlocked as e:
